@@ -1,0 +1,94 @@
+"""The one place that builds everything from the settings. Tests replace any piece here."""
+
+from __future__ import annotations
+
+import os
+import socket
+import uuid
+from dataclasses import dataclass, field
+from datetime import timedelta
+from functools import cached_property
+from typing import Any
+
+import structlog
+
+from bot.clock import SystemClock
+from bot.config import Settings
+from bot.domain.policy import PolicyConfig
+from bot.domain.stages import StageThresholds
+from bot.ports import Clock, Drafter, PlatformClient
+from bot.services.deciding import Policy
+from bot.store.unit_of_work import SqlAlchemyStore
+
+
+def policy_from_settings(settings: Settings) -> Policy:
+    from bot.domain.pitch import load_lexicon
+
+    pitch, guard, stages = settings.policy.pitch, settings.policy.guardrails, settings.policy.stages
+    return Policy(
+        config=PolicyConfig(
+            min_stage=pitch.min_stage, cooldown=timedelta(days=pitch.cooldown_days),
+            min_exchanges_between=pitch.min_exchanges_between,
+            max_messages_per_day=guard.max_messages_per_contact_per_day,
+            quiet_hours=guard.quiet_window, timezone=guard.timezone,
+        ),
+        lexicon=load_lexicon(pitch.extra_terms, pitch.commercial_domains, pitch.products),
+        thresholds=StageThresholds(**stages.model_dump()),
+    )
+
+
+@dataclass
+class App:
+    """Lazily built dependencies: a command pays only for what it uses."""
+
+    settings: Settings
+    clock: Clock = field(default_factory=SystemClock)
+    log: Any = field(default_factory=structlog.get_logger)
+    clients: dict[str, PlatformClient] = field(default_factory=dict)
+    instance: str = field(default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}")
+    store_override: SqlAlchemyStore | None = None
+    drafter_override: Drafter | None = None
+
+    @cached_property
+    def store(self) -> SqlAlchemyStore:
+        if self.store_override is not None:
+            return self.store_override
+        self.settings.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+        store = SqlAlchemyStore(self.settings.database_url,
+                                busy_timeout=self.settings.storage.busy_timeout_seconds)
+        self.register_accounts(store)
+        return store
+
+    def register_accounts(self, store: SqlAlchemyStore) -> None:
+        with store.unit_of_work() as uow:
+            for account in self.settings.accounts:
+                handle = getattr(account, "handle", None) or getattr(account, "base_url", "")
+                uow.state.ensure_account(account.name, account.platform, handle, self.clock.now())
+            uow.commit()
+
+    @cached_property
+    def policy(self) -> Policy:
+        return policy_from_settings(self.settings)
+
+    @cached_property
+    def drafter(self) -> Drafter:
+        if self.drafter_override is not None:
+            return self.drafter_override
+        from bot.drafting.template import TemplateDrafter
+
+        return TemplateDrafter()
+
+    def client(self, account_name: str) -> PlatformClient:
+        if account_name not in self.clients:
+            from bot.platforms import build_client
+
+            account = self.settings.account(account_name)
+            log = self.log.bind(account=account.name, platform=account.platform)
+            self.clients[account_name] = build_client(account, self.settings, log)
+        return self.clients[account_name]
+
+    def close(self) -> None:
+        for client in self.clients.values():
+            client.close()
+        if "store" in self.__dict__ and self.store_override is None:
+            self.store.close()

@@ -1,0 +1,137 @@
+"""`rapport [--config PATH] [--debug] GROUP COMMAND ...`
+
+Exit codes: 0 done, 1 error (one line on stderr), 2 usage error, 3 refused by policy.
+Platform SDKs and heavy libraries are imported inside the commands that need them.
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+import sys
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Optional
+
+import typer
+from typer.core import TyperGroup
+
+from bot.cli.render import safe
+from bot.errors import RapportError
+
+if TYPE_CHECKING:
+    from bot.bootstrap import App
+    from bot.config import Settings
+
+
+@dataclass
+class CliState:
+    config_path: Path | None = None
+    debug: bool = False
+    _settings: Settings | None = None
+    _app: App | None = None
+    overrides: dict[str, Any] = field(default_factory=dict)  # tests swap pieces of the App here
+
+    @property
+    def resolved_config(self) -> tuple[Path, bool]:
+        """The config file, and whether the user named it (then it must exist)."""
+        if self.config_path is not None:
+            return self.config_path, True
+        if os.environ.get("RAPPORT_CONFIG"):
+            return Path(os.environ["RAPPORT_CONFIG"]), True
+        return Path("config.toml"), False
+
+    def settings(self, *, required: bool = True) -> Settings:
+        if self._settings is None:
+            from bot.config import load_settings
+            from bot.log import configure_logging
+
+            path, named = self.resolved_config
+            self._settings = load_settings(path, required=required or named)
+            configure_logging("debug" if self.debug else self._settings.logging.level, self._settings.logging.format)
+        return self._settings
+
+    def app(self) -> App:
+        if self._app is None:
+            from bot.bootstrap import App
+
+            self._app = App(self.settings(), **self.overrides)
+        return self._app
+
+    @property
+    def actor(self) -> str:
+        return os.environ.get("RAPPORT_ACTOR") or f"cli:{getpass.getuser()}"
+
+    def close(self) -> None:
+        if self._app is not None:
+            self._app.close()
+            self._app = None
+
+
+class RapportGroup(TyperGroup):
+    """Turns project errors into one clear line and the right exit code."""
+
+    def invoke(self, ctx: typer.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except RapportError as error:
+            state = ctx.find_object(CliState)
+            if state is not None and state.debug:
+                traceback.print_exc()
+            typer.echo(f"error: {safe(error, single_line=True)}", err=True)
+            raise typer.Exit(error.exit_code) from None
+        finally:
+            state = ctx.find_object(CliState)
+            if state is not None:
+                state.close()
+
+
+app = typer.Typer(
+    cls=RapportGroup, no_args_is_help=True, add_completion=False, rich_markup_mode=None,
+    help="rapport: an engagement assistant that builds relationships, not audiences.",
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+@app.callback()
+def _global(
+    ctx: typer.Context,
+    config: Optional[Path] = typer.Option(None, "--config", "-c", help="Config file (else $RAPPORT_CONFIG, else ./config.toml)."),
+    debug: bool = typer.Option(False, "--debug", help="Debug logs, and a traceback on errors."),
+) -> None:
+    existing = ctx.find_object(CliState)
+    if existing is not None:  # tests pass a prepared state as obj
+        existing.config_path = config or existing.config_path
+        existing.debug = debug or existing.debug
+        return
+    ctx.obj = CliState(config_path=config, debug=debug)
+
+
+def state_of(ctx: typer.Context) -> CliState:
+    state = ctx.find_object(CliState)
+    assert state is not None
+    return state
+
+
+def _register() -> None:
+    from bot.cli import contacts, policy, queue, service
+
+    app.add_typer(queue.queue_app, name="queue")
+    app.add_typer(contacts.contacts_app, name="contacts")
+    app.add_typer(policy.policy_app, name="policy")
+    app.add_typer(service.config_app, name="config")
+    app.add_typer(service.db_app, name="db")
+    app.add_typer(service.auth_app, name="auth")
+    service.register(app)
+
+
+_register()
+
+
+def main() -> None:
+    try:
+        app(prog_name="rapport")
+    except KeyboardInterrupt:
+        typer.echo("interrupted", err=True)
+        sys.exit(130)

@@ -1,0 +1,162 @@
+"""`rapport policy ...`: pitch detection, would-this-be-allowed checks, explanations, replays."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any, Optional
+
+import typer
+from rich.console import Console
+from rich.text import Text
+
+from bot.cli.app import state_of
+from bot.cli.render import safe, safe_text
+from bot.domain.decisions import Decision
+from bot.errors import ConfigError, InvalidInputError, PolicyRefusedError
+
+policy_app = typer.Typer(help="The guardrails: classify, check, explain, replay.", no_args_is_help=True)
+
+
+@policy_app.command("classify")
+def classify_cmd(
+    ctx: typer.Context,
+    text: Optional[str] = typer.Option(None, "--text", "-t", help="The text to classify."),
+    file: Optional[Path] = typer.Option(None, "--file", "-f", help="JSON Lines of {\"id\": ..., \"text\": ...}."),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Commercial-pitch detection, in Spanish and English."""
+    from bot.bootstrap import policy_from_settings
+
+    if (text is None) == (file is None):
+        raise typer.BadParameter("give exactly one of --text or --file")
+    lexicon = policy_from_settings(state_of(ctx).settings(required=False)).lexicon
+    if text is not None:
+        result = _classify(text, lexicon)
+        typer.echo(json.dumps(result.to_dict(), ensure_ascii=False) if as_json else _describe(result))
+        return
+    assert file is not None
+    if not _classify_file(file, lexicon, as_json):
+        raise typer.Exit(1)
+
+
+def _classify(text: str, lexicon: Any, language: str | None = None) -> Any:
+    from bot.domain.pitch import classify
+    from bot.language import guess_language
+
+    return classify(text, lexicon, language or guess_language(text))
+
+
+def _describe(result: Any) -> str:
+    verdict = "pitch" if result.pitch else "not a pitch"
+    signals = ", ".join(f"{s.kind} '{safe(s.text, single_line=True)}'" for s in result.signals)
+    return f"{verdict} (score {result.score:.2f}, {result.language or 'language unknown'})" + (
+        f": {signals}" if signals else "")
+
+
+def _classify_file(path: Path, lexicon: Any, as_json: bool) -> bool:
+    """Classify every line, in order; a bad line is reported with its number and skipped."""
+    try:
+        handle = sys.stdin if str(path) == "-" else path.open(encoding="utf-8")
+    except OSError as error:
+        raise InvalidInputError(f"cannot read {path}: {error.strerror}") from None
+    ok = True
+    with handle:
+        for number, line in enumerate(handle, 1):
+            if not line.strip():
+                continue
+            try:
+                item = json.loads(line)
+                if not isinstance(item, dict) or not isinstance(item.get("text"), str):
+                    raise ValueError("expected an object with a string 'text'")
+            except ValueError as error:
+                typer.echo(f"{path}:{number}: skipped: {error}", err=True)
+                ok = False
+                continue
+            result = _classify(item["text"], lexicon, item.get("lang") or item.get("language"))
+            if as_json:
+                typer.echo(json.dumps(result.to_dict(id=item.get("id")), ensure_ascii=False))
+            else:
+                typer.echo(f"{safe(item.get('id', number), single_line=True)}: {_describe(result)}")
+    return ok
+
+
+@policy_app.command("check")
+def check(
+    ctx: typer.Context,
+    account: str = typer.Option(..., "--account", "-a"),
+    contact: str = typer.Option(..., "--contact", help="The contact's handle."),
+    text: str = typer.Option(..., "--text", "-t"),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Would this message to this person be allowed now? Exit 3 if not."""
+    from bot.domain.contacts import Contact
+
+    app = state_of(ctx).app()
+    app.settings.account(account)
+    with app.store.unit_of_work() as uow:
+        found = uow.contacts.find(contact, account)
+        # Someone never seen is audience: exactly what the guardrails must assume.
+        person = found[0] if found else Contact(id=-1, account=account, handle=contact.removeprefix("@"))
+        decision = app.policy.decide_text(uow, person, text, app.clock.now())
+    if as_json:
+        typer.echo(json.dumps({"allowed": decision.allowed, "pitch": decision.pitch, "stage": decision.stage,
+                               "outcome": decision.outcome.value,
+                               "reasons": [r.to_dict() for r in decision.reasons]}, ensure_ascii=False))
+    else:
+        _print_rules(Console(highlight=False), decision, only_notable=True)
+    if not decision.allowed:
+        raise typer.Exit(PolicyRefusedError.exit_code)
+
+
+@policy_app.command("explain")
+def explain(ctx: typer.Context, draft_id: str = typer.Argument(..., metavar="ID")) -> None:
+    """Every rule evaluated for a draft, and its outcome: as recorded, and as it would be now."""
+    from bot.services.review import get_draft
+
+    app = state_of(ctx).app()
+    with app.store.unit_of_work() as uow:
+        draft = get_draft(uow, draft_id)
+        now = app.policy.decide_draft(uow, draft, app.clock.now())
+    console = Console(highlight=False)
+    console.print(Text(f"{draft.id} to ") + safe_text(draft.contact_handle, single_line=True)
+                  + Text(f" ({draft.status.value})"))
+    console.print(Text("recorded decision:", style="bold"))
+    _print_rules(console, draft.decision)
+    console.print(Text("if decided now:", style="bold"))
+    _print_rules(console, now)
+
+
+def _print_rules(console: Console, decision: Decision, only_notable: bool = False) -> None:
+    verdict = {"allow": "allowed", "block": "blocked", "defer": "allowed, deferred"}[decision.outcome.value]
+    console.print(f"  {verdict} (pitch: {'yes' if decision.pitch else 'no'}, stage: {decision.stage})")
+    for rule in decision.reasons if only_notable else decision.results:
+        style = {"block": "red", "defer": "yellow"}.get(rule.outcome.value, "green")
+        console.print(Text(f"  {rule.outcome.value:<5} {rule.code:<15} ", style=style) + safe_text(rule.message))
+
+
+@policy_app.command("replay")
+def replay_cmd(
+    ctx: typer.Context,
+    with_config: Optional[Path] = typer.Option(None, "--with", help="Another config file to compare with."),
+) -> None:
+    """Re-decide every stored draft under another config; print what would change."""
+    from bot.bootstrap import policy_from_settings
+    from bot.config import load_settings
+    from bot.services.replay import replay
+
+    state = state_of(ctx)
+    app = state.app()
+    if with_config is not None and not with_config.exists():
+        raise ConfigError(f"--with: config file not found: {with_config}")
+    other = policy_from_settings(load_settings(with_config)) if with_config else app.policy
+    examined, changes = replay(app.store, app.policy, other, app.clock)
+    for change in changes:
+        line = Text(f"{change.draft.id} ") + safe_text(change.draft.contact_handle, single_line=True)
+        line.append(f": {change.before.outcome.value} -> {change.after.outcome.value}")
+        codes = sorted({r.code for r in change.after.reasons if r.outcome.value != "allow"})
+        if codes:
+            line.append(f" ({', '.join(codes)})")
+        Console(highlight=False).print(line)
+    typer.echo(f"{examined} drafts re-decided, {len(changes)} would change")

@@ -1,0 +1,226 @@
+"""`rapport queue ...`: the approval queue. Nothing is posted without a person's approval."""
+
+from __future__ import annotations
+
+import json
+from typing import Optional
+
+import typer
+from rich.console import Console
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from bot.cli.app import CliState, state_of
+from bot.cli.editor import edit_in_editor
+from bot.cli.render import draft_json, safe, safe_text, shorten
+from bot.domain.drafts import Draft, DraftStatus
+from bot.errors import InvalidInputError, PolicyRefusedError, RapportError
+
+queue_app = typer.Typer(help="Review reply drafts: list, show, approve, edit, reject.", no_args_is_help=True)
+STATUSES = [s.value for s in DraftStatus] + ["all"]
+
+
+def _console() -> Console:
+    return Console(highlight=False, soft_wrap=False)
+
+
+@queue_app.command("list")
+def list_drafts(
+    ctx: typer.Context,
+    status: str = typer.Option("pending", "--status", "-s", help=f"One of: {', '.join(STATUSES)}."),
+    account: Optional[str] = typer.Option(None, "--account", "-a", help="Only this account."),
+    as_json: bool = typer.Option(False, "--json", help="Print a JSON array."),
+) -> None:
+    """Drafts waiting for a decision (or any status)."""
+    if status not in STATUSES:
+        raise typer.BadParameter(f"unknown status {status!r}; use one of: {', '.join(STATUSES)}", param_hint="--status")
+    state = state_of(ctx)
+    app = state.app()
+    if account:
+        app.settings.account(account)
+    with app.store.unit_of_work() as uow:
+        drafts = uow.drafts.list(None if status == "all" else DraftStatus(status), account)
+    if as_json:
+        typer.echo(json.dumps([draft_json(d) for d in drafts], ensure_ascii=False, indent=2))
+        return
+    if not drafts:
+        typer.echo(f"no {status if status != 'all' else ''} drafts".replace("  ", " "))
+        return
+    _console().print(_table(drafts))
+
+
+def _table(drafts: list[Draft]) -> Table:
+    table = Table(show_lines=False, pad_edge=False)
+    for column in ("id", "status", "account", "contact", "stage", "answering", "draft"):
+        table.add_column(column, overflow="fold" if column == "id" else "ellipsis", no_wrap=column != "draft")
+    for d in drafts:
+        status = Text(d.status.value, style=_STATUS_STYLE.get(d.status, ""))
+        if d.status is DraftStatus.BLOCKED:
+            status.append(" " + ",".join(r.code for r in d.decision.blocking), style="red")
+        answering = shorten(safe(d.target.text if d.target else "(check-in)", single_line=True), 40)
+        table.add_row(
+            d.id, status, safe_text(d.account), safe_text(d.contact_handle), d.contact_stage or "",
+            Text(answering), Text(shorten(safe(d.text, single_line=True), 60)),
+        )
+    return table
+
+
+_STATUS_STYLE = {
+    DraftStatus.PENDING: "yellow", DraftStatus.APPROVED: "green", DraftStatus.SENT: "green",
+    DraftStatus.BLOCKED: "red", DraftStatus.FAILED: "red", DraftStatus.REJECTED: "dim",
+    DraftStatus.EXPIRED: "dim", DraftStatus.SENDING: "cyan",
+}
+
+
+@queue_app.command("show")
+def show(ctx: typer.Context, draft_id: str = typer.Argument(..., metavar="ID"),
+         as_json: bool = typer.Option(False, "--json")) -> None:
+    """One draft with its context: the message it answers, the contact, the decision."""
+    from bot.services.review import get_draft
+
+    app = state_of(ctx).app()
+    with app.store.unit_of_work() as uow:
+        draft = get_draft(uow, draft_id)
+    if as_json:
+        typer.echo(json.dumps(draft_json(draft), ensure_ascii=False, indent=2))
+        return
+    render_draft(_console(), draft)
+
+
+def render_draft(console: Console, draft: Draft) -> None:
+    header = Text(f"{draft.id}  ", style="bold")
+    header.append(draft.status.value, style=_STATUS_STYLE.get(draft.status, ""))
+    header.append(f"  {draft.account} → ")
+    header.append(safe(draft.contact_handle, single_line=True), style="bold")
+    header.append(f" ({draft.contact_stage})")
+    console.print(header)
+    if draft.target:
+        label = f"they wrote ({draft.target.kind}, {draft.target.category or 'uncategorised'}, {draft.target.visibility})"
+        console.print(Panel(safe_text(draft.target.text), title=label, title_align="left"))
+    console.print(Panel(safe_text(draft.text), title=f"draft ({draft.language or '?'}, {draft.visibility})",
+                        title_align="left", border_style="cyan"))
+    for reason in draft.decision.reasons:
+        style = {"block": "red", "defer": "yellow"}.get(reason.outcome.value, "green")
+        console.print(Text(f"  {reason.outcome.value:<5} {reason.code}: ", style=style) + safe_text(reason.message))
+    if draft.note:
+        console.print(Text("  note: ") + safe_text(draft.note))
+
+
+@queue_app.command("approve")
+def approve(
+    ctx: typer.Context, draft_id: str = typer.Argument(..., metavar="ID"),
+    text: Optional[str] = typer.Option(None, "--text", "-t", help="Approve this text instead (checked again)."),
+) -> None:
+    """Approve a draft for sending, as is or with edited text."""
+    from bot.services.review import approve as approve_draft
+
+    state = state_of(ctx)
+    app = state.app()
+    draft = approve_draft(app.store, draft_id, policy=app.policy, clock=app.clock, actor=state.actor,
+                          text=text, check_text=_text_check())
+    _say_approved(draft)
+
+
+def _say_approved(draft: Draft) -> None:
+    if draft.not_before:
+        waits = ", ".join(r.code for r in draft.decision.reasons)
+        typer.echo(f"approved {draft.id}; it waits until {draft.not_before.isoformat(timespec='minutes')} ({waits})")
+    else:
+        typer.echo(f"approved {draft.id}; the service will send it")
+
+
+@queue_app.command("edit")
+def edit(ctx: typer.Context, draft_id: str = typer.Argument(..., metavar="ID")) -> None:
+    """Edit the text in $EDITOR, then check it again."""
+    from bot.services.review import edit as edit_draft
+    from bot.services.review import get_draft
+
+    state = state_of(ctx)
+    app = state.app()
+    with app.store.unit_of_work() as uow:
+        draft = get_draft(uow, draft_id)
+    new_text = edit_in_editor(draft.text)
+    if new_text is None:
+        typer.echo("no change")
+        return
+    edited = edit_draft(app.store, draft.id, new_text, policy=app.policy, clock=app.clock, actor=state.actor,
+                        check_text=_text_check())
+    typer.echo(f"saved {edited.id}; it is {edited.status.value}")
+
+
+@queue_app.command("reject")
+def reject(
+    ctx: typer.Context, draft_id: str = typer.Argument(..., metavar="ID"),
+    reason: Optional[str] = typer.Option(None, "--reason", "-r", help="Why (kept in the audit log)."),
+) -> None:
+    """Reject a draft: it will never be sent."""
+    from bot.services.review import reject as reject_draft
+
+    state = state_of(ctx)
+    app = state.app()
+    draft = reject_draft(app.store, draft_id, clock=app.clock, actor=state.actor, reason=reason)
+    typer.echo(f"rejected {draft.id}")
+
+
+@queue_app.command("review")
+def review(ctx: typer.Context, account: Optional[str] = typer.Option(None, "--account", "-a")) -> None:
+    """One pending draft at a time: [a]pprove, [e]dit, [r]eject, [s]kip, [q]uit."""
+    state = state_of(ctx)
+    app = state.app()
+    with app.store.unit_of_work() as uow:
+        drafts = uow.drafts.list(DraftStatus.PENDING, account) + uow.drafts.list(DraftStatus.BLOCKED, account)
+    if not drafts:
+        typer.echo("nothing to review")
+        return
+    console = _console()
+    for index, draft in enumerate(drafts, 1):
+        console.rule(f"{index}/{len(drafts)}")
+        render_draft(console, draft)
+        if _review_one(state, draft) == "q":
+            break
+
+
+def _review_one(state: CliState, draft: Draft) -> str:
+    from bot.services import review as service
+
+    app = state.app()
+    while True:
+        key = typer.prompt("[a]pprove [e]dit [r]eject [s]kip [q]uit", default="s").strip().lower()[:1]
+        if key not in "aersq":
+            continue
+        try:
+            if key == "a":
+                _say_approved(service.approve(app.store, draft.id, policy=app.policy, clock=app.clock,
+                                              actor=state.actor, check_text=_text_check()))
+            elif key == "e":
+                new_text = edit_in_editor(draft.text)
+                if new_text is None:
+                    typer.echo("no change")
+                    continue
+                edited = service.edit(app.store, draft.id, new_text, policy=app.policy, clock=app.clock,
+                                      actor=state.actor, check_text=_text_check())
+                draft = edited
+                typer.echo(f"saved; it is {edited.status.value}")
+                continue
+            elif key == "r":
+                reason = typer.prompt("reason (optional)", default="", show_default=False)
+                service.reject(app.store, draft.id, clock=app.clock, actor=state.actor, reason=reason or None)
+                typer.echo("rejected")
+            return key
+        except PolicyRefusedError as error:
+            typer.echo(f"refused: {safe(error.decision.summary(), single_line=True)}", err=True)
+        except RapportError as error:
+            typer.echo(f"error: {safe(error, single_line=True)}", err=True)
+            return "s"
+
+
+def _text_check():  # noqa: ANN202
+    from bot.domain.limits import check_platform_limits
+
+    def check(platform: str, text: str) -> None:
+        problem = check_platform_limits(platform, text)
+        if problem:
+            raise InvalidInputError(problem)
+
+    return check

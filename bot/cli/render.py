@@ -1,0 +1,76 @@
+"""Showing other people's words safely, and the JSON shapes scripts rely on.
+
+Text from the network may carry terminal escape sequences (to recolour, retitle or rewrite the
+screen), control characters and bidirectional overrides (to disguise what it says). All of it
+is removed before anything reaches the terminal; Rich markup in it is shown literally.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timezone
+from typing import Any
+
+from rich.text import Text
+
+from bot.domain.drafts import Draft
+
+_ESCAPES = re.compile(
+    r"\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?"  # OSC ... BEL/ST (titles, hyperlinks)
+    r"|\x1b[PX^_][^\x1b]*(?:\x1b\\)?"  # DCS, SOS, PM, APC strings
+    r"|\x1b\[[0-?]*[ -/]*[@-~]"  # CSI sequences (colours, cursor moves)
+    r"|\x9b[0-?]*[ -/]*[@-~]"  # 8-bit CSI
+    r"|\x1b[@-Z\\-_]?"  # any other escape
+)
+_CONTROLS = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f"  # C0 (but tab and newline) and C1 controls
+    "\u200e\u200f\u202a-\u202e\u2066-\u2069"  # bidi marks, embeddings, overrides, isolates
+    "\u2028\u2029]"
+)
+
+
+def safe(text: object, *, single_line: bool = False) -> str:
+    """Text fit for a terminal: no escapes, no control or bidi-override characters."""
+    cleaned = _CONTROLS.sub("", _ESCAPES.sub("", str(text or "")))
+    if single_line:
+        cleaned = " ".join(cleaned.split())
+    return cleaned
+
+
+def safe_text(text: object, style: str = "", *, single_line: bool = False) -> Text:
+    """A Rich Text (never parsed as markup) holding sanitised text."""
+    return Text(safe(text, single_line=single_line), style=style)
+
+
+def shorten(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def timestamp(value: datetime | None) -> str | None:
+    if value is None:
+        return None
+    return value.astimezone(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def draft_json(draft: Draft) -> dict[str, Any]:
+    """The draft shape of INTERFACES.md, plus a few added fields."""
+    decision = draft.decision
+    target = draft.target
+    return {
+        "id": draft.id, "account": draft.account, "platform": draft.platform,
+        "status": draft.status.value,
+        "contact": {"handle": draft.contact_handle, "stage": draft.contact_stage or decision.stage},
+        "in_reply_to": (
+            {"id": target.post_id, "text": target.text, "url": target.url, "category": target.category}
+            if target else None
+        ),
+        "text": draft.text, "language": draft.language, "visibility": draft.visibility,
+        "decision": {
+            "allowed": decision.allowed, "pitch": decision.pitch, "outcome": decision.outcome.value,
+            "reasons": [{"code": r.code, "message": r.message, "outcome": r.outcome.value}
+                        for r in decision.reasons],
+        },
+        "created_at": timestamp(draft.created_at), "updated_at": timestamp(draft.updated_at),
+        "not_before": timestamp(draft.not_before), "sent_post_id": draft.sent_post_id,
+        "sent_at": timestamp(draft.sent_at), "attempts": draft.attempts, "note": draft.note,
+    }

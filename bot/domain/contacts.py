@@ -1,0 +1,56 @@
+"""A contact: a person as seen from one account, with what is known about them."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.domain.stages import RelationshipCounters, Stage
+
+# Matched on plain text (adapters convert HTML first); "#nobot", "#NoBot", "#nobots".
+_NOBOT = re.compile(r"(?<![\w#])#no_?bots?\b", re.IGNORECASE)
+
+
+_SEGMENTS = re.compile(r"[.;|•·\n]+|\s[-–—]\s")
+
+
+def profile_facts(bio: str, fields: tuple[tuple[str, str], ...] = (), cap: int = 3) -> int:
+    """How many things a profile tells about the person: its phrases and filled-in fields.
+
+    A stand-in for real keyword extraction: "Urban gardener. HR at a hospital." is two facts.
+    """
+    phrases = [p for p in _SEGMENTS.split(bio or "") if len(p.split()) >= 2 and not p.strip().startswith("#")]
+    filled = [value for _, value in fields if value.strip()]
+    return min(cap, len(phrases) + len(filled))
+
+
+def asks_for_no_bots(*texts: str) -> bool:
+    """True when a bio or profile field carries a #nobot tag."""
+    return any(_NOBOT.search(text or "") for text in texts)
+
+
+@dataclass(frozen=True)
+class Contact:
+    id: int
+    account: str
+    handle: str
+    platform_id: str | None = None
+    name: str = ""
+    bio: str = ""
+    bot: bool = False
+    fields: tuple[tuple[str, str], ...] = ()
+    stage: Stage = Stage.AUDIENCE
+    stage_reason: str = ""
+    counters: RelationshipCounters = RelationshipCounters()
+    signals: int = 0  # follows, likes, reposts
+    opted_out: bool = False
+    opted_out_at: datetime | None = None
+    last_pitch_at: datetime | None = None
+    exchanges_since_pitch: int = 0
+    first_seen_at: datetime | None = None
+    last_seen_at: datetime | None = None
+
+    @property
+    def nobot(self) -> bool:
+        return asks_for_no_bots(self.bio, *(value for _, value in self.fields))

@@ -1,0 +1,127 @@
+"""Reply drafts and the only ways their status may change.
+
+pending -> approved -> sending -> sent, with rejected, blocked, failed and expired on the side.
+Nothing reaches `sending` without passing through `approved`, which only a person can give.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass, replace
+from datetime import datetime
+from enum import Enum
+
+from bot.domain.decisions import Decision
+from bot.errors import InvalidTransitionError
+
+
+class DraftStatus(str, Enum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    SENDING = "sending"
+    SENT = "sent"
+    REJECTED = "rejected"
+    BLOCKED = "blocked"
+    FAILED = "failed"
+    EXPIRED = "expired"
+
+
+_ALLOWED: dict[DraftStatus, frozenset[DraftStatus]] = {
+    DraftStatus.PENDING: frozenset(
+        {DraftStatus.APPROVED, DraftStatus.REJECTED, DraftStatus.BLOCKED, DraftStatus.EXPIRED,
+         DraftStatus.PENDING}
+    ),
+    # A blocked draft may be edited into something allowed, or rejected.
+    DraftStatus.BLOCKED: frozenset(
+        {DraftStatus.APPROVED, DraftStatus.REJECTED, DraftStatus.BLOCKED, DraftStatus.PENDING,
+         DraftStatus.EXPIRED}
+    ),
+    # Approval can be withdrawn, re-checked into a block, or expire before sending starts.
+    DraftStatus.APPROVED: frozenset(
+        {DraftStatus.SENDING, DraftStatus.REJECTED, DraftStatus.BLOCKED, DraftStatus.EXPIRED,
+         DraftStatus.APPROVED, DraftStatus.PENDING}
+    ),
+    # In flight: it is posted, fails, goes back to approved to be retried, or the check
+    # right before posting blocks it.
+    DraftStatus.SENDING: frozenset(
+        {DraftStatus.SENT, DraftStatus.FAILED, DraftStatus.APPROVED, DraftStatus.EXPIRED,
+         DraftStatus.BLOCKED, DraftStatus.SENDING}
+    ),
+    DraftStatus.FAILED: frozenset({DraftStatus.APPROVED, DraftStatus.REJECTED}),
+    DraftStatus.SENT: frozenset(),
+    DraftStatus.REJECTED: frozenset(),
+    DraftStatus.EXPIRED: frozenset(),
+}
+
+EDITABLE = frozenset({DraftStatus.PENDING, DraftStatus.BLOCKED, DraftStatus.APPROVED, DraftStatus.FAILED})
+
+
+def can_transition(current: DraftStatus, target: DraftStatus) -> bool:
+    return target in _ALLOWED[current]
+
+
+@dataclass(frozen=True)
+class ReplyTarget:
+    """The message a draft answers, as shown to the person approving it."""
+
+    interaction_id: int
+    post_id: str
+    text: str
+    thread: str | None
+    visibility: str
+    url: str | None = None
+    spoiler_text: str = ""
+    kind: str = "mention"
+    category: str | None = None
+
+
+@dataclass(frozen=True)
+class Draft:
+    id: str
+    account: str
+    platform: str
+    contact_id: int
+    contact_handle: str
+    target: ReplyTarget | None
+    text: str
+    language: str | None
+    status: DraftStatus
+    decision: Decision
+    created_at: datetime
+    updated_at: datetime
+    visibility: str = "public"
+    sent_post_id: str | None = None
+    sent_at: datetime | None = None
+    not_before: datetime | None = None
+    attempts: int = 0
+    last_error: str | None = None
+    note: str | None = None  # why it was rejected, failed or expired
+    pitch: bool = False
+    contact_stage: str | None = None  # where the contact stands now (read-only, from the store)
+
+    @property
+    def idempotency_key(self) -> str:
+        """Stable for the life of the draft, so every attempt to post it is the same request."""
+        return f"rapport-{self.id}"
+
+    def moved_to(self, status: DraftStatus, now: datetime, **changes: object) -> Draft:
+        if not can_transition(self.status, status):
+            raise InvalidTransitionError(
+                f"draft {self.id} is {self.status.value}; it cannot become {status.value}"
+            )
+        return replace(self, status=status, updated_at=now, **changes)
+
+
+_CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+
+def new_draft_id(now_ms: int | None = None) -> str:
+    """`d_` and a ULID: sortable by creation time, unique without coordination between replicas."""
+    millis = int(time.time() * 1000) if now_ms is None else now_ms
+    value = (millis << 80) | int.from_bytes(os.urandom(10), "big")
+    chars = []
+    for _ in range(26):
+        chars.append(_CROCKFORD[value & 31])
+        value >>= 5
+    return "d_" + "".join(reversed(chars))

@@ -1,0 +1,190 @@
+"""The compiled form of `data/pitch_terms.toml` plus the owner's additions from config.
+
+Building a lexicon compiles every phrase list into a few large regular expressions, once;
+`bot.domain.pitch.classify` then scans each message with them and never loops over terms.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from importlib import resources
+from types import MappingProxyType
+
+from bot.domain.normalize import fold_term
+
+_SEPARATOR = re.compile(r"[\W_]+")
+_BEFORE_WORD = r"(?<![a-z0-9])"
+_AFTER_WORD = r"(?![a-z0-9])"
+# Between the words of a phrase: spacing or in-word punctuation, or none ("sign-up", "signup"),
+# but no comma or full stop, which would join the end of one clause to the start of the next.
+_PHRASE_GAP = r"(?:[\s\-_*'’·•~+/]|\.(?=\S))*"
+# Between the parts of a frame: words and spacing within one sentence.
+_CLAUSE_GAP = r"[^\w.!?;…]+"
+# "1" and "|" stand for both "i" and "l", and normalisation can only pick one of them.
+_AMBIGUOUS_LETTER = "[il]"
+
+_URL = re.compile(
+    r"(?:https?://|www\.)[^\s<>\"'()\[\]]+"
+    r"|(?<![\w@.-])(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+"
+    r"(?:com|net|org|io|co|app|dev|shop|store|es|mx|ar|cl|pe|uy|ec|ve|us|uk|ca|de|fr|it|eu|info"
+    r"|biz|me|ly|gl|gd|gy|to|tv|cc|link|site|online|xyz|tech|ai|academy|school|design|studio"
+    r"|page|ee|at|in|li|id|do|bio|be|club|courses|agency|ws)(?![\w-])(?:/[^\s<>\"'()\[\]]*)?"
+)
+
+
+@dataclass(frozen=True, eq=False)
+class PitchLexicon:
+    """Everything `classify` matches against. Build once with `load_lexicon` and reuse."""
+
+    weights: Mapping[str, float]
+    threshold: float
+    terms: re.Pattern[str]
+    term_kinds: Mapping[str, str]  # phrase key (see `phrase_key`) -> signal kind
+    frames: re.Pattern[str] | None
+    frame_kinds: Mapping[str, str]  # regex group name -> signal kind
+    prices: re.Pattern[str]
+    percent_offs: re.Pattern[str]
+    urls: re.Pattern[str]
+    shorteners: frozenset[str]
+    storefronts: frozenset[str]
+    commercial_domains: tuple[str, ...]
+    affiliate_query: re.Pattern[str]
+
+
+def load_lexicon(
+    extra_terms: Sequence[str] = (),
+    commercial_domains: Sequence[str] = (),
+    products: Sequence[str] = (),
+) -> PitchLexicon:
+    """The packaged lexicon plus the owner's config (`[policy.pitch]`).
+
+    An extra term is a phrase of kind `extra_term`, or `kind:phrase` to file it under a known
+    kind ("purchase:grab the bundle"). Commercial domains match themselves and their
+    subdomains; product names are matched as phrases of kind `product`.
+    """
+    data = tomllib.loads(
+        resources.files("bot.domain").joinpath("data/pitch_terms.toml").read_text("utf-8")
+    )
+    weights = dict(data["weights"])
+    kinds = _phrase_kinds(data, weights, extra_terms, products)
+    frames, frame_kinds = _compile_frames(data.get("frame", []))
+    links = data["links"]
+    return PitchLexicon(
+        weights=MappingProxyType(weights),
+        threshold=float(data["threshold"]),
+        terms=re.compile(_BEFORE_WORD + alternation(kinds) + _AFTER_WORD),
+        term_kinds=MappingProxyType({phrase_key(phrase): kind for phrase, kind in kinds.items()}),
+        frames=frames,
+        frame_kinds=MappingProxyType(frame_kinds),
+        prices=_compile_prices(data["amounts"]["currency_words"]),
+        percent_offs=_compile_percent_offs(data["amounts"]),
+        urls=_URL,
+        shorteners=frozenset(links["shorteners"]),
+        storefronts=frozenset(links["storefronts"]),
+        commercial_domains=tuple(_domain(domain) for domain in commercial_domains),
+        affiliate_query=re.compile(r"[?&](?:%s)=" % "|".join(links["affiliate_params"])),
+    )
+
+
+def phrase_key(fragment: str) -> str:
+    """What a phrase and any text it matched have in common, whatever the spacing."""
+    return _SEPARATOR.sub("", fragment).replace("l", "i")
+
+
+def alternation(phrases: Iterable[str]) -> str:
+    """One regex for many phrases, as a prefix tree so a scan never retries shared prefixes."""
+    tree: dict[str, dict] = {}
+    for phrase in phrases:
+        folded = fold_term(phrase)
+        # A hashtag keeps its "#": "#ad" is a disclosure, the word "ad" is not.
+        hashtag = "#" if folded.startswith("#") else ""
+        node = tree
+        for char in hashtag + " ".join(_SEPARATOR.split(folded)).strip():
+            node = node.setdefault(char, {})
+        node[""] = {}
+    return "(?:%s)" % _tree_pattern(tree)
+
+
+def _tree_pattern(node: dict[str, dict]) -> str:
+    branches = [_char_pattern(char) + _tree_pattern(child) for char, child in node.items() if char]
+    if not branches:
+        return ""
+    body = branches[0] if len(branches) == 1 else "(?:%s)" % "|".join(branches)
+    # Greedy optional tail: the longest phrase at a position wins ("sign up now" over "sign up").
+    return "(?:%s)?" % body if "" in node else body
+
+
+def _char_pattern(char: str) -> str:
+    if char == " ":
+        return _PHRASE_GAP
+    if char in "il":
+        return _AMBIGUOUS_LETTER
+    return re.escape(char)
+
+
+def _phrase_kinds(
+    data: dict, weights: dict[str, float], extra_terms: Sequence[str], products: Sequence[str]
+) -> dict[str, str]:
+    kinds: dict[str, str] = {}
+    for language_terms in data["terms"].values():
+        for kind, phrases in language_terms.items():
+            kinds.update((phrase, kind) for phrase in phrases)
+    kinds.update(("#" + tag, "sponsored") for tag in data["hashtags"]["sponsored"])
+    # The owner's product names and extra phrases do not override packaged phrases.
+    for name in products:
+        kinds.setdefault(name, "product")
+    for term in extra_terms:
+        kind, _, phrase = term.partition(":")
+        if phrase and kind.strip() in weights:
+            kinds.setdefault(phrase.strip(), kind.strip())
+        else:
+            kinds.setdefault(term, "extra_term")
+    return {phrase: kind for phrase, kind in kinds.items() if _SEPARATOR.sub("", phrase)}
+
+
+def _compile_frames(frames: list[dict]) -> tuple[re.Pattern[str] | None, dict[str, str]]:
+    patterns, kinds = [], {}
+    for index, frame in enumerate(frames):
+        parts = [alternation(part) for part in frame["parts"]]
+        gaps = [_word_gap(gap) for gap in frame["gaps"]]
+        forward = parts[0] + "".join(gap + part for gap, part in zip(gaps, parts[1:]))
+        if frame.get("reversible"):
+            forward += "|" + parts[-1] + gaps[-1] + parts[0]
+        patterns.append("(?P<frame%d>%s%s%s)" % (index, _BEFORE_WORD, forward, _AFTER_WORD))
+        kinds["frame%d" % index] = frame["kind"]
+    if not patterns:
+        return None, kinds
+    return re.compile("|".join(patterns)), kinds
+
+
+def _word_gap(words: int) -> str:
+    # Lazy, so the frame closes on the nearest object rather than a later one.
+    return r"(?:%s[a-z0-9]+){0,%d}?%s" % (_CLAUSE_GAP, words, _CLAUSE_GAP)
+
+
+def _compile_prices(currency_words: Sequence[str]) -> re.Pattern[str]:
+    amount = r"\d+(?:[.,\s]\d{3})*(?:[.,]\d{1,2})?(?:\s?(?:k|mil)(?![a-z]))?"
+    symbol = r"(?:us\$|mx\$|ar\$|r\$|c\$|a\$|[$€£¥₹])"
+    words = "|".join(re.escape(word) for word in currency_words)
+    return re.compile(
+        rf"{symbol}\s?{amount}|(?<![\w.,]){amount}\s?(?:{symbol}|(?:{words})(?![a-z]))"
+    )
+
+
+def _compile_percent_offs(amounts: Mapping[str, Sequence[str]]) -> re.Pattern[str]:
+    before = alternation(amounts["percent_before"])
+    after = alternation(amounts["percent_after"])
+    percent = r"\d{1,3}\s?%"
+    # "2x1", "3x2": the Spanish shop-window way of saying buy two, pay one.
+    multibuy = r"(?<![\w.,])[2-4]\s?x\s?[1-3](?![\w])"
+    return re.compile(
+        rf"{_BEFORE_WORD}{before}\s*{percent}|{percent}\s*{after}{_AFTER_WORD}|{multibuy}"
+    )
+
+
+def _domain(domain: str) -> str:
+    domain = domain.strip().lower().removeprefix("https://").removeprefix("http://")
+    return domain.removeprefix("www.").split("/", 1)[0]

@@ -1,0 +1,235 @@
+"""The built-in sandbox platform: interactions from a JSON Lines file, replies to another.
+
+It is the demo's platform and the way to script any scenario without a network. The events
+file may grow while the service runs; the cursor is a byte offset, and a half-written last
+line is left for the next poll.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import structlog
+
+from bot.domain.models import (
+    Batch, Interaction, InteractionKind, OutgoingReply, Person, Post, PostedReply, Visibility,
+)
+
+BATCH_LINES = 500
+
+
+class EventError(ValueError):
+    """One event line that cannot be read; the message says why."""
+
+
+class SandboxClient:
+    platform = "sandbox"
+
+    def __init__(self, *, account: str, handle: str, events: Path, outbox: Path, log: Any = None) -> None:
+        self.account = account
+        self.handle = handle
+        self.events = events
+        self.outbox = outbox
+        self._log = log or structlog.get_logger().bind(account=account, platform="sandbox")
+
+    def fetch_new(self, cursor: str | None) -> Batch:
+        offset, line_no = _parse_cursor(cursor)
+        try:
+            size = self.events.stat().st_size
+        except FileNotFoundError:
+            self._log.warning("sandbox.events_missing", path=str(self.events))
+            return Batch((), cursor)
+        if size < offset:
+            self._log.warning("sandbox.events_truncated", path=str(self.events), offset=offset)
+            offset, line_no = 0, 0  # re-reading is safe: ingestion ignores events it has
+        with self.events.open("rb") as handle:
+            handle.seek(offset)
+            return self._read_batch(handle, offset, line_no)
+
+    def _read_batch(self, handle: Any, offset: int, line_no: int) -> Batch:
+        found: list[Interaction] = []
+        skipped = 0
+        for _ in range(BATCH_LINES):
+            raw = handle.readline()
+            if not raw:
+                break
+            complete = raw.endswith(b"\n")
+            if not complete and not _is_whole_json(raw):
+                break  # a writer is mid-line: read it next time
+            offset += len(raw)
+            line_no += 1
+            if not raw.strip():
+                continue
+            try:
+                found.append(parse_event(raw))
+            except EventError as error:
+                skipped += 1
+                self._log.warning("sandbox.bad_event", line=line_no, path=str(self.events), error=str(error))
+        more = bool(handle.readline())
+        return Batch(tuple(found), json.dumps({"offset": offset, "line": line_no}), more=more, skipped=skipped)
+
+    def fetch_history(self, cursor: str | None, since: datetime) -> Batch:
+        # The events file is the history: everything in it arrives through fetch_new.
+        return Batch((), cursor, more=False)
+
+    def lookup_profile(self, person: Person) -> Person | None:
+        """The newest description of this person in the events file."""
+        latest = None
+        if not self.events.exists():
+            return None
+        with self.events.open("rb") as handle:
+            for raw in handle:
+                try:
+                    event = parse_event(raw)
+                except EventError:
+                    continue
+                if event.kind is not InteractionKind.SENT and _same_person(event.person, person):
+                    latest = event.person
+        return latest
+
+    def post_reply(self, reply: OutgoingReply) -> PostedReply:
+        existing = self._find_posted(reply.idempotency_key)
+        if existing is not None:
+            return PostedReply(post_id=existing, already_posted=True)
+        post_id = "sb-" + hashlib.sha256(reply.idempotency_key.encode()).hexdigest()[:16]
+        line = {
+            "id": post_id, "in_reply_to": reply.in_reply_to, "to": list(reply.to), "text": reply.text,
+            "visibility": reply.visibility.value, "language": reply.language,
+            "idempotency_key": reply.idempotency_key,
+            "at": datetime.now(timezone.utc).isoformat().replace("+00:00", "Z"),
+        }
+        self.outbox.parent.mkdir(parents=True, exist_ok=True)
+        with self.outbox.open("a", encoding="utf-8") as out:
+            out.write(json.dumps(line, ensure_ascii=False) + "\n")
+            out.flush()
+            os.fsync(out.fileno())
+        return PostedReply(post_id=post_id)
+
+    def _find_posted(self, key: str) -> str | None:
+        if not self.outbox.exists():
+            return None
+        with self.outbox.open(encoding="utf-8") as lines:
+            for line in lines:
+                try:
+                    posted = json.loads(line)
+                except ValueError:
+                    continue  # a line torn by a crash mid-write was never a post
+                if isinstance(posted, dict) and posted.get("idempotency_key") == key:
+                    return str(posted.get("id"))
+        return None
+
+    def backoff_until(self) -> datetime | None:
+        return None
+
+    def close(self) -> None:
+        pass
+
+
+def _parse_cursor(cursor: str | None) -> tuple[int, int]:
+    if not cursor:
+        return 0, 0
+    try:
+        data = json.loads(cursor)
+        return int(data["offset"]), int(data["line"])
+    except (ValueError, KeyError, TypeError):
+        return 0, 0
+
+
+def _is_whole_json(raw: bytes) -> bool:
+    try:
+        json.loads(raw)
+    except ValueError:
+        return False
+    return True
+
+
+def _same_person(a: Person, b: Person) -> bool:
+    if a.platform_id and b.platform_id:
+        return a.platform_id == b.platform_id
+    return a.handle.lower() == b.handle.lower()
+
+
+def parse_event(raw: bytes | str) -> Interaction:
+    """One line of the events file as an Interaction; EventError says what is wrong."""
+    try:
+        data = json.loads(raw)
+    except ValueError as error:
+        raise EventError(f"not JSON: {error}") from None
+    if not isinstance(data, dict):
+        raise EventError("an event must be a JSON object")
+    kind = _kind(data.get("type"))
+    event_id = _text(data, "id", required=True)
+    at = _timestamp(data.get("at"))
+    post = _post(data["post"]) if isinstance(data.get("post"), dict) else None
+    if kind.is_conversation and post is None:
+        raise EventError(f"a {kind.value} event needs a 'post' object")
+    if kind is InteractionKind.SENT:
+        person = Person(platform_id=None, handle=_handle(data.get("to"), "to"))
+    else:
+        person = _person(data.get("author"))
+    return Interaction(id=event_id, kind=kind, at=at, person=person, post=post)
+
+
+def _kind(value: object) -> InteractionKind:
+    try:
+        return InteractionKind(value)
+    except ValueError:
+        allowed = ", ".join(k.value for k in InteractionKind)
+        raise EventError(f"unknown type {value!r} (expected one of: {allowed})") from None
+
+
+def _timestamp(value: object) -> datetime:
+    if not isinstance(value, str):
+        raise EventError("'at' must be an ISO 8601 time with a zone")
+    try:
+        at = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise EventError(f"'at' is not an ISO 8601 time: {value!r}") from None
+    if at.tzinfo is None:
+        raise EventError(f"'at' needs a time zone: {value!r}")
+    return at.astimezone(timezone.utc)
+
+
+def _text(data: dict, key: str, *, required: bool = False) -> str:
+    value = data.get(key)
+    if value is None:
+        if required:
+            raise EventError(f"missing '{key}'")
+        return ""
+    if not isinstance(value, (str, int)) or isinstance(value, bool):
+        raise EventError(f"'{key}' must be a string")
+    return str(value)
+
+
+def _handle(value: object, key: str) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise EventError(f"'{key}' must be a handle")
+    return value.strip().removeprefix("@")
+
+
+def _person(data: object) -> Person:
+    if not isinstance(data, dict):
+        raise EventError("missing 'author' object")
+    return Person(
+        platform_id=_text(data, "id") or None, handle=_handle(data.get("handle"), "author.handle"),
+        name=_text(data, "name"), bio=_text(data, "bio"), bot=data.get("bot") is True,
+    )
+
+
+def _post(data: dict) -> Post:
+    visibility = data.get("visibility") or "public"
+    try:
+        visibility = Visibility(visibility)
+    except ValueError:
+        raise EventError(f"unknown visibility {visibility!r}") from None
+    return Post(
+        id=_text(data, "id", required=True), text=_text(data, "text"),
+        language=_text(data, "lang") or None, visibility=visibility,
+        in_reply_to=_text(data, "in_reply_to") or None, thread=_text(data, "thread") or None,
+        url=_text(data, "url") or None, spoiler_text=_text(data, "spoiler_text"),
+    )

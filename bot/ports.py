@@ -1,0 +1,66 @@
+"""The seams of the application, as Protocols: anything with these methods fits.
+
+Use cases depend on these, never on a concrete adapter, so tests pass hand-written fakes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import TYPE_CHECKING, Protocol
+
+from bot.domain.models import Batch, OutgoingReply, Person, PostedReply
+
+if TYPE_CHECKING:
+    from bot.domain.contacts import Contact
+    from bot.domain.drafts import ReplyTarget
+
+
+class Clock(Protocol):
+    def now(self) -> datetime:
+        """The current time, timezone-aware (UTC)."""
+        ...
+
+
+class PlatformClient(Protocol):
+    """One account on one platform. Implementations convert SDK objects to domain objects.
+
+    Cursors are opaque strings owned by the adapter; the caller persists each batch's cursor
+    in the same transaction as the batch's interactions, so a crash loses nothing and a
+    restart duplicates nothing.
+    """
+
+    platform: str
+
+    def fetch_new(self, cursor: str | None) -> Batch:
+        """Interactions after `cursor`, oldest first; call again while `batch.more`."""
+        ...
+
+    def fetch_history(self, cursor: str | None, since: datetime) -> Batch:
+        """Older interactions for backfill (ours included), paging back to `since`."""
+        ...
+
+    def lookup_profile(self, person: Person) -> Person | None:
+        """A fresher view of a person (bio, fields, bot flag), or None if unknown."""
+        ...
+
+    def post_reply(self, reply: OutgoingReply) -> PostedReply:
+        """Post once. Calling again with the same idempotency key must not post twice."""
+        ...
+
+    def backoff_until(self) -> datetime | None:
+        """When the next call is wise again (rate limits), or None to poll on schedule."""
+        ...
+
+    def close(self) -> None: ...
+
+
+PlatformFactory = Callable[..., PlatformClient]
+
+
+class Drafter(Protocol):
+    """Suggests reply texts. Its output is only a suggestion: the policy decides and a person approves."""
+
+    name: str
+
+    def suggest(self, contact: Contact, target: ReplyTarget, language: str | None) -> list[str]: ...

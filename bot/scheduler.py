@@ -1,0 +1,118 @@
+"""The long-running service: APScheduler 3.x jobs, each calling one use case.
+
+Jobs: one poll-and-draft job per account (interval with jitter, never overlapping itself,
+missed runs coalesced), one send job, one heartbeat. Every job ends by itself on a stop
+request; whatever it had not committed is simply redone by the next run.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from bot.bootstrap import App
+from bot.errors import AuthFailedError, PlatformError, RapportError, RateLimitedError
+from bot.services.heartbeat import beat, stop_beating
+from bot.services.refresh import RefreshReport, refresh_account
+from bot.services.sending import SendOptions, SendReport, send_approved
+
+
+@dataclass
+class Jobs:
+    """The job bodies, shared by the scheduler and `run --once`."""
+
+    app: App
+    stop: threading.Event = field(default_factory=threading.Event)
+    started_at: datetime | None = None
+
+    def refresh(self, account_name: str) -> RefreshReport | None:
+        app = self.app
+        account = app.settings.account(account_name)
+        drafting = app.settings.drafting
+        try:
+            return refresh_account(
+                app.store, app.client(account_name), app.drafter, account_name, clock=app.clock,
+                policy=app.policy, log=app.log, backfill_days=account.backfill_days,
+                max_age=timedelta(days=drafting.max_age_days) if drafting.max_age_days else None,
+                suggestions=drafting.suggestions, should_stop=self.stop.is_set,
+            )
+        except AuthFailedError as error:
+            app.log.error("poll.auth_failed", account=account_name, error=str(error),
+                          hint="fix the credentials, then run `rapport doctor`")
+        except RateLimitedError as error:
+            app.log.warning("poll.rate_limited", account=account_name, error=str(error))
+        except (PlatformError, RapportError) as error:
+            app.log.warning("poll.failed", account=account_name, error=str(error), error_type=type(error).__name__)
+        return None
+
+    def send(self) -> SendReport:
+        app, service = self.app, self.app.settings.service
+        clients = {}
+        for account in app.settings.accounts:
+            try:
+                clients[account.name] = app.client(account.name)
+            except RapportError as error:
+                app.log.warning("send.no_client", account=account.name, error=str(error))
+        options = SendOptions(owner=app.instance, lease=timedelta(seconds=service.send_lease_seconds),
+                              max_attempts=service.max_send_attempts)
+        return send_approved(app.store, clients, policy=app.policy, clock=app.clock, options=options,
+                             log=app.log, should_stop=self.stop.is_set)
+
+    def heartbeat(self) -> None:
+        self.started_at = self.started_at or self.app.clock.now()
+        beat(self.app.store, self.app.instance, self.app.clock, self.started_at)
+
+    def run_once(self) -> dict[str, Any]:
+        """Every job once, in order: poll and draft every account, send what is approved."""
+        self.heartbeat()
+        refreshed = {a.name: self.refresh(a.name) for a in self.app.settings.accounts}
+        sent = self.send()
+        return {"accounts": refreshed, "send": sent}
+
+
+def run_forever(app: App, stop: threading.Event, grace_seconds: float = 10.0) -> bool:
+    """Run until `stop` is set; True if every job in flight finished within the grace period."""
+    from apscheduler.executors.pool import ThreadPoolExecutor
+    from apscheduler.schedulers.background import BackgroundScheduler
+
+    jobs = Jobs(app, stop)
+    service = app.settings.service
+    scheduler = BackgroundScheduler(
+        executors={"default": ThreadPoolExecutor(max_workers=len(app.settings.accounts) + 2)},
+        job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 60},
+        timezone="UTC",
+    )
+    now = app.clock.now()
+    jobs.heartbeat()
+    for account in app.settings.accounts:
+        interval = account.poll_interval_seconds or service.poll_interval_seconds
+        scheduler.add_job(jobs.refresh, "interval", args=[account.name], id=f"poll:{account.name}",
+                          seconds=interval, jitter=service.poll_jitter_seconds, next_run_time=now)
+    scheduler.add_job(jobs.send, "interval", id="send", seconds=service.send_interval_seconds,
+                      next_run_time=now + timedelta(seconds=1))
+    scheduler.add_job(jobs.heartbeat, "interval", id="heartbeat", seconds=service.heartbeat_interval_seconds)
+    scheduler.start()
+    app.log.info("service.started", accounts=[a.name for a in app.settings.accounts], instance=app.instance)
+    stop.wait()
+    app.log.info("service.stopping")
+    finished = _shutdown(scheduler, grace_seconds)
+    try:
+        stop_beating(app.store, app.instance)
+    except RapportError:
+        pass
+    app.log.info("service.stopped", clean=finished)
+    return finished
+
+
+def _shutdown(scheduler: Any, grace_seconds: float) -> bool:
+    """Wait for jobs in flight, up to the grace period; they check the stop flag between steps."""
+    done = threading.Event()
+
+    def wait_for_jobs() -> None:
+        scheduler.shutdown(wait=True)
+        done.set()
+
+    threading.Thread(target=wait_for_jobs, daemon=True, name="shutdown").start()
+    return done.wait(grace_seconds)

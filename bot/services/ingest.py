@@ -1,0 +1,165 @@
+"""Polling a platform into the store: each batch and its cursor in one transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from typing import Any
+
+from bot.domain.categories import Category, categorize
+from bot.domain.contacts import Contact, profile_facts
+from bot.domain.models import Batch, Direction, Interaction
+from bot.domain.pitch import classify
+from bot.domain.stages import StageThresholds, assess_stage
+from bot.ports import Clock, PlatformClient
+from bot.services.deciding import Policy
+from bot.store.contacts import ConversationChange
+from bot.store.unit_of_work import SqlAlchemyStore, SqlUnitOfWork
+
+
+@dataclass
+class PollReport:
+    account: str
+    fetched: int = 0
+    stored: int = 0
+    duplicates: int = 0
+    skipped: int = 0
+    batches: int = 0
+
+
+def poll_account(
+    store: SqlAlchemyStore, client: PlatformClient, account: str, *, clock: Clock, policy: Policy,
+    log: Any, backfill_days: int = 0,
+    should_stop: Callable[[], bool] = lambda: False,
+) -> PollReport:
+    """Fetch new interactions until the platform has no more, then backfill history once."""
+    report = PollReport(account)
+    while not should_stop():
+        with store.unit_of_work() as uow:
+            cursor = uow.state.poll_state(account).cursor
+        batch = client.fetch_new(cursor)
+        _store_batch(store, batch, account, clock, policy, log, report, cursor_key="cursor")
+        if not batch.more:
+            break
+    if backfill_days and not should_stop():
+        _backfill(store, client, account, clock, policy, log, report, backfill_days, should_stop)
+    with store.unit_of_work() as uow:
+        uow.state.save_poll_state(account, last_poll_at=clock.now(), last_error=None,
+                                  backoff_until=client.backoff_until())
+        uow.commit()
+    return report
+
+
+def _backfill(store, client, account, clock, policy, log, report, days, should_stop) -> None:  # noqa: ANN001
+    since = clock.now() - timedelta(days=days)
+    while not should_stop():
+        with store.unit_of_work() as uow:
+            state = uow.state.poll_state(account)
+        if state.backfill_done:
+            return
+        batch = client.fetch_history(state.backfill_cursor, since)
+        _store_batch(store, batch, account, clock, policy, log, report,
+                     cursor_key="backfill_cursor", done=not batch.more)
+        if batch.interactions:
+            log.info("backfill.progress", account=account, stored=report.stored)
+        if not batch.more:
+            return
+
+
+def _store_batch(
+    store: SqlAlchemyStore, batch: Batch, account: str, clock: Clock, policy: Policy,
+    log: Any, report: PollReport, *, cursor_key: str, done: bool | None = None,
+) -> None:
+    now = clock.now()
+    report.batches += 1
+    report.fetched += len(batch.interactions)
+    report.skipped += batch.skipped
+    with store.unit_of_work() as uow:
+        for interaction in batch.interactions:
+            if record_interaction(uow, account, interaction, now=now, policy=policy):
+                report.stored += 1
+                log.info("interaction.stored", account=account, interaction=interaction.id,
+                         kind=interaction.kind.value)
+            else:
+                report.duplicates += 1
+        values: dict[str, object] = {cursor_key: batch.cursor}
+        if done is not None:
+            values["backfill_done"] = done
+        uow.state.save_poll_state(account, **values)
+        uow.commit()  # the cursor moves only together with what it covers
+
+
+def record_interaction(
+    uow: SqlUnitOfWork, account: str, interaction: Interaction, *, now: datetime, policy: Policy,
+) -> bool:
+    """Store one interaction and update its contact; False if it was already stored."""
+    contact = uow.contacts.resolve(account, interaction.person, now)
+    interaction = _with_language(interaction)
+    category = None
+    inbound_talk = interaction.kind.is_conversation and interaction.direction is Direction.INBOUND
+    if inbound_talk and interaction.post is not None:
+        pitch = classify(interaction.post.text, policy.lexicon, interaction.post.language)
+        category = categorize(interaction.post.text, is_pitch=pitch.pitch).value
+    row_id = uow.interactions.add(
+        account, contact.id, interaction, now=now, category=category,
+        draft_state="pending" if inbound_talk else "none",
+    )
+    if row_id is None:
+        return False
+    uow.contacts.touch(contact.id, interaction.at, signal=interaction.kind.is_signal)
+    if interaction.kind.is_conversation and interaction.post is not None:
+        change = uow.contacts.record_message(
+            contact.id, interaction.post.thread_id, interaction.at, interaction.direction
+        )
+        update_stage(uow, contact, interaction, change, policy.thresholds)
+    if category == Category.OPT_OUT.value and not contact.opted_out:
+        uow.contacts.update_flags(contact.id, opted_out=True, opted_out_at=interaction.at)
+        uow.state.audit(now, "system", "opted_out", account=account, contact_id=contact.id,
+                        detail={"interaction": interaction.id})
+    if inbound_talk and category != Category.PITCH.value:
+        uow.contacts.update_flags(contact.id, exchanges_since_pitch=contact.exchanges_since_pitch + 1)
+    return True
+
+
+def update_stage(
+    uow: SqlUnitOfWork, contact: Contact, interaction: Interaction, change: ConversationChange,
+    thresholds: StageThresholds,
+) -> None:
+    """Fold one message into the contact's counters and place them on the ladder again."""
+    c = contact.counters
+    at = interaction.at
+    counters = replace(
+        c,
+        conversations=c.conversations + change.new_conversation,
+        conversation_days=c.conversation_days + change.new_day,
+        reciprocal_conversations=c.reciprocal_conversations + change.became_reciprocal,
+        first_conversation_at=min(c.first_conversation_at or at, at),
+        last_conversation_at=max(c.last_conversation_at or at, at),
+        known_facts=_known_facts(uow, contact),
+    )
+    uow.contacts.save_progress(contact, counters, assess_stage(counters, thresholds))
+
+
+def _known_facts(uow: SqlUnitOfWork, contact: Contact) -> int:
+    fresh = uow.contacts.get(contact.id) or contact
+    return len(uow.contacts.facts(contact.id)) + profile_facts(fresh.bio, fresh.fields)
+
+
+def recompute_stage(uow: SqlUnitOfWork, contact: Contact, thresholds: StageThresholds) -> Contact:
+    """Place a contact again after a person changed something (trust, a note)."""
+    counters = replace(contact.counters, known_facts=_known_facts(uow, contact))
+    uow.contacts.save_progress(contact, counters, assess_stage(counters, thresholds))
+    updated = uow.contacts.get(contact.id)
+    assert updated is not None
+    return updated
+
+
+def _with_language(interaction: Interaction) -> Interaction:
+    post = interaction.post
+    if post is None or post.language or not post.text.strip():
+        return interaction
+    from bot.language import guess_language
+
+    return replace(interaction, post=replace(post, language=guess_language(post.text)))
+

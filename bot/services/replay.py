@@ -1,0 +1,50 @@
+"""Re-deciding stored drafts under another configuration, to tune with confidence."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from bot.domain.decisions import Decision
+from bot.domain.drafts import Draft
+from bot.domain.models import Visibility
+from bot.domain.stages import assess_stage
+from bot.ports import Clock
+from bot.services.deciding import Policy
+from bot.store.unit_of_work import SqlAlchemyStore, SqlUnitOfWork
+
+
+@dataclass(frozen=True)
+class ReplayChange:
+    draft: Draft
+    before: Decision
+    after: Decision
+
+
+def replay(store: SqlAlchemyStore, current: Policy, other: Policy, clock: Clock) -> tuple[int, list[ReplayChange]]:
+    """(drafts examined, those whose outcome or reasons differ under `other`)."""
+    changes = []
+    now = clock.now()
+    with store.unit_of_work() as uow:
+        drafts = uow.drafts.list()
+        for draft in drafts:
+            before = _decide_under(uow, current, draft, now)
+            after = _decide_under(uow, other, draft, now)
+            if _verdict(before) != _verdict(after):
+                changes.append(ReplayChange(draft, before, after))
+    return len(drafts), changes
+
+
+def _decide_under(uow: SqlUnitOfWork, policy: Policy, draft: Draft, now: datetime) -> Decision:
+    contact = uow.contacts.get(draft.contact_id)
+    assert contact is not None
+    # Stages depend on the thresholds: place the contact again from its stored counters.
+    stage = assess_stage(contact.counters, policy.thresholds).stage
+    contact = replace(contact, stage=stage)
+    answered = Visibility(draft.target.visibility) if draft.target else None
+    return policy.decide_text(uow, contact, draft.text, now, visibility=Visibility(draft.visibility),
+                              answered=answered, language=draft.language)
+
+
+def _verdict(decision: Decision) -> tuple[str, frozenset[str]]:
+    return decision.outcome.value, frozenset(r.code for r in decision.results if r.outcome.value != "allow")

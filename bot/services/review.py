@@ -1,0 +1,105 @@
+"""What a person does with a draft: approve it (as is or edited), edit it, reject it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from bot.domain.decisions import Outcome
+from bot.domain.drafts import EDITABLE, Draft, DraftStatus
+from bot.errors import InvalidInputError, InvalidTransitionError, NotFoundError, PolicyRefusedError
+from bot.ports import Clock
+from bot.services.deciding import Policy
+from bot.store.unit_of_work import SqlAlchemyStore, SqlUnitOfWork
+
+TextCheck = Callable[[str, str], None]  # (platform, text): raises InvalidInputError
+
+
+def _no_check(platform: str, text: str) -> None:
+    return None
+
+
+def get_draft(uow: SqlUnitOfWork, draft_id: str) -> Draft:
+    draft = uow.drafts.get(draft_id.strip())
+    if draft is None:
+        raise NotFoundError(f"no draft with id {draft_id!r} (see: rapport queue list --status all)")
+    return draft
+
+
+def approve(
+    store: SqlAlchemyStore, draft_id: str, *, policy: Policy, clock: Clock, actor: str,
+    text: str | None = None, check_text: TextCheck = _no_check,
+) -> Draft:
+    """Approve for sending. An edited text is decided again; a refusal changes nothing."""
+    with store.unit_of_work() as uow:
+        draft = get_draft(uow, draft_id)
+        if draft.status is DraftStatus.APPROVED and text is None:
+            raise InvalidTransitionError(f"draft {draft.id} is already approved")
+        if draft.status not in EDITABLE:
+            raise InvalidTransitionError(f"draft {draft.id} is {draft.status.value}; only pending, blocked,"
+                                         " approved or failed drafts can be approved")
+        new_text = _clean(text) if text is not None else draft.text
+        check_text(draft.platform, new_text)
+        now = clock.now()
+        decision = policy.decide_draft(uow, draft, now, text=new_text)
+        if not decision.allowed:
+            uow.state.audit(now, actor, "approval_refused", account=draft.account, contact_id=draft.contact_id,
+                            draft_id=draft.id, detail={"reasons": [r.code for r in decision.blocking]})
+            uow.commit()
+            raise PolicyRefusedError(f"refused: {decision.summary()}", decision)
+        approved = draft.moved_to(
+            DraftStatus.APPROVED, now, text=new_text, decision=decision, pitch=decision.pitch,
+            not_before=decision.not_before if decision.outcome is Outcome.DEFER else None,
+            attempts=0, last_error=None, note=None,
+        )
+        uow.drafts.save(approved)
+        uow.state.audit(now, actor, "approved", account=draft.account, contact_id=draft.contact_id,
+                        draft_id=draft.id, detail={"edited": text is not None and new_text != draft.text})
+        uow.commit()
+        return approved
+
+
+def edit(
+    store: SqlAlchemyStore, draft_id: str, text: str, *, policy: Policy, clock: Clock, actor: str,
+    check_text: TextCheck = _no_check,
+) -> Draft:
+    """Replace the text and decide again; the draft becomes pending, or blocked with the reasons.
+
+    An approved draft goes back to pending: what a person approved is not what it says now.
+    """
+    with store.unit_of_work() as uow:
+        draft = get_draft(uow, draft_id)
+        if draft.status not in EDITABLE:
+            raise InvalidTransitionError(f"draft {draft.id} is {draft.status.value}; it can no longer be edited")
+        new_text = _clean(text)
+        check_text(draft.platform, new_text)
+        now = clock.now()
+        decision = policy.decide_draft(uow, draft, now, text=new_text)
+        status = DraftStatus.PENDING if decision.allowed else DraftStatus.BLOCKED
+        edited = draft.moved_to(status, now, text=new_text, decision=decision, pitch=decision.pitch, not_before=None)
+        uow.drafts.save(edited)
+        uow.state.audit(now, actor, "edited", account=draft.account, contact_id=draft.contact_id, draft_id=draft.id)
+        uow.commit()
+    if not decision.allowed:
+        raise PolicyRefusedError(f"saved, but blocked: {decision.summary()}", decision)
+    return edited
+
+
+def reject(store: SqlAlchemyStore, draft_id: str, *, clock: Clock, actor: str, reason: str | None = None) -> Draft:
+    with store.unit_of_work() as uow:
+        draft = get_draft(uow, draft_id)
+        if draft.status is DraftStatus.REJECTED:
+            raise InvalidTransitionError(f"draft {draft.id} is already rejected")
+        now = clock.now()
+        rejected = draft.moved_to(DraftStatus.REJECTED, now, note=_clean(reason) if reason else None)
+        uow.drafts.save(rejected)
+        uow.state.audit(now, actor, "rejected", account=draft.account, contact_id=draft.contact_id,
+                        draft_id=draft.id, detail={"reason": reason or ""})
+        uow.commit()
+        return rejected
+
+
+def _clean(text: str) -> str:
+    cleaned = text.replace("\r\n", "\n").strip()
+    if not cleaned:
+        raise InvalidInputError("the text is empty")
+    return cleaned

@@ -1,0 +1,158 @@
+"""Posting approved drafts, exactly once.
+
+A draft is claimed (`approved` -> `sending`) and committed before anything is posted; the
+platform call carries an idempotency key derived from the draft id; the result is committed
+after. A crash in between leaves the draft `sending`; once its claim lapses it is posted again
+with the same key, which the adapter turns into "already posted".
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from bot.domain.decisions import Outcome
+from bot.domain.drafts import Draft, DraftStatus
+from bot.domain.models import Interaction, InteractionKind, OutgoingReply, Person, Post, PostedReply, Visibility
+from bot.errors import (
+    AuthFailedError, InvalidInputError, PlatformError, RateLimitedError, RemoteNotFoundError,
+    RemoteRejectedError,
+)
+from bot.ports import Clock, PlatformClient
+from bot.services.deciding import Policy
+from bot.services.ingest import record_interaction
+from bot.store.unit_of_work import SqlAlchemyStore
+
+
+@dataclass
+class SendReport:
+    sent: int = 0
+    deferred: int = 0
+    blocked: int = 0
+    failed: int = 0
+    expired: int = 0
+
+
+@dataclass(frozen=True)
+class SendOptions:
+    owner: str  # this process, for the claim
+    lease: timedelta = timedelta(minutes=5)
+    max_attempts: int = 5
+
+
+def send_approved(
+    store: SqlAlchemyStore, clients: Mapping[str, PlatformClient], *, policy: Policy, clock: Clock,
+    options: SendOptions, log: Any, should_stop: Callable[[], bool] = lambda: False,
+) -> SendReport:
+    report = SendReport()
+    with store.unit_of_work() as uow:
+        claimed = uow.drafts.claim_sendable(options.owner, clock.now(), options.lease)
+        uow.commit()
+    for index, draft in enumerate(claimed):
+        client = clients.get(draft.account)
+        if should_stop() or client is None:
+            _release(store, claimed[index:], clock)  # nothing of these was posted yet
+            break
+        _send_one(store, draft, client, policy, clock, options, log, report)
+    return report
+
+
+def _send_one(
+    store: SqlAlchemyStore, draft: Draft, client: PlatformClient, policy: Policy, clock: Clock,
+    options: SendOptions, log: Any, report: SendReport,
+) -> None:
+    ctx = dict(account=draft.account, draft=draft.id)
+    with store.unit_of_work() as uow:
+        now = clock.now()
+        decision = policy.decide_draft(uow, draft, now)
+        if decision.outcome is not Outcome.ALLOW:
+            blocked = decision.outcome is Outcome.BLOCK
+            status = DraftStatus.BLOCKED if blocked else DraftStatus.APPROVED
+            uow.drafts.save(draft.moved_to(status, now, decision=decision, not_before=decision.not_before))
+            uow.commit()
+            report.blocked += blocked
+            report.deferred += not blocked
+            log.info("send.held", status=status.value, reasons=[r.code for r in decision.reasons], **ctx)
+            return
+    try:
+        posted = client.post_reply(outgoing(draft))
+    except PlatformError as error:
+        _record_failure(store, draft, error, clock, options, log, report)
+        return
+    _record_sent(store, draft, posted, policy, clock)
+    report.sent += 1
+    log.info("send.done", post=posted.post_id, already_posted=posted.already_posted, **ctx)
+
+
+def outgoing(draft: Draft) -> OutgoingReply:
+    target = draft.target
+    answered = Visibility(target.visibility) if target else Visibility.PUBLIC
+    return OutgoingReply(
+        draft_id=draft.id, account=draft.account, text=draft.text,
+        in_reply_to=target.post_id if target else "", thread=target.thread if target else None,
+        to=(draft.contact_handle,), visibility=Visibility(draft.visibility).at_most(answered),
+        language=draft.language, idempotency_key=draft.idempotency_key,
+        spoiler_text=target.spoiler_text if target else "",
+    )
+
+
+def _record_sent(store: SqlAlchemyStore, draft: Draft, posted: PostedReply, policy: Policy, clock: Clock) -> None:
+    with store.unit_of_work() as uow:
+        now = clock.now()
+        contact = uow.contacts.get(draft.contact_id)
+        assert contact is not None
+        uow.drafts.save(draft.moved_to(DraftStatus.SENT, now, sent_post_id=posted.post_id, sent_at=now))
+        reply = outgoing(draft)
+        record_interaction(uow, draft.account, Interaction(
+            id=f"sent:{draft.id}", kind=InteractionKind.SENT, at=now,
+            person=Person(platform_id=contact.platform_id, handle=contact.handle),
+            post=Post(id=posted.post_id, text=draft.text, language=draft.language, visibility=reply.visibility,
+                      in_reply_to=reply.in_reply_to or None, thread=reply.thread, url=posted.url),
+        ), now=now, policy=policy)
+        if draft.pitch:
+            uow.contacts.update_flags(contact.id, last_pitch_at=now, exchanges_since_pitch=0)
+        uow.state.audit(now, "service", "sent", account=draft.account, contact_id=contact.id, draft_id=draft.id,
+                        detail={"post": posted.post_id, "pitch": draft.pitch})
+        uow.commit()
+
+
+def _record_failure(
+    store: SqlAlchemyStore, draft: Draft, error: PlatformError, clock: Clock, options: SendOptions,
+    log: Any, report: SendReport,
+) -> None:
+    now = clock.now()
+    changes: dict[str, object] = {"last_error": str(error)}
+    if isinstance(error, RemoteNotFoundError):
+        status, changes["note"] = DraftStatus.EXPIRED, "the message it answers is gone"
+        report.expired += 1
+    elif isinstance(error, (RemoteRejectedError, InvalidInputError)) or draft.attempts >= options.max_attempts:
+        status, changes["note"] = DraftStatus.FAILED, f"gave up after {draft.attempts} attempt(s)"
+        report.failed += 1
+    else:
+        status, changes["not_before"] = DraftStatus.APPROVED, _retry_at(error, draft.attempts, now)
+        report.deferred += 1
+    with store.unit_of_work() as uow:
+        uow.drafts.save(draft.moved_to(status, now, **changes))
+        if isinstance(error, AuthFailedError):
+            uow.state.save_poll_state(draft.account, last_error=str(error))
+        uow.commit()
+    log.warning("send.failed", account=draft.account, draft=draft.id, status=status.value,
+                error=str(error), error_type=type(error).__name__)
+
+
+def _retry_at(error: PlatformError, attempts: int, now: datetime) -> datetime:
+    if isinstance(error, RateLimitedError) and error.reset_at and error.reset_at > now:
+        return error.reset_at
+    backoff = min(3600.0, 30.0 * 2 ** max(attempts - 1, 0))
+    return now + timedelta(seconds=backoff * random.uniform(0.8, 1.2))
+
+
+def _release(store: SqlAlchemyStore, drafts: list[Draft], clock: Clock) -> None:
+    with store.unit_of_work() as uow:
+        now = clock.now()
+        for draft in drafts:
+            uow.drafts.save(draft.moved_to(DraftStatus.APPROVED, now, attempts=max(draft.attempts - 1, 0)))
+        uow.commit()

@@ -1,0 +1,1 @@
+"""Persistence: SQLAlchemy Core tables behind repositories and a unit of work."""

@@ -1,0 +1,201 @@
+"""Contacts, their conversations and known facts."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Connection, case, delete, func, insert, or_, select, update
+
+from bot.domain.contacts import Contact
+from bot.domain.models import Direction, Person
+from bot.domain.stages import RelationshipCounters, Stage, StageAssessment
+from bot.store.schema import contacts, conversations, facts
+
+
+@dataclass(frozen=True)
+class ConversationChange:
+    """What one message did to the contact's conversation counters."""
+
+    new_conversation: bool  # the first message from them in this thread
+    new_day: bool  # and no other conversation of theirs started that day
+    became_reciprocal: bool  # both sides have now written in this thread
+
+
+@dataclass(frozen=True)
+class Fact:
+    id: int
+    contact_id: int
+    kind: str
+    text: str
+    source: str
+    at: datetime
+
+
+class ContactRepository:
+    def __init__(self, connection: Connection) -> None:
+        self._c = connection
+
+    def resolve(self, account: str, person: Person, now: datetime) -> Contact:
+        """The contact for this person, created on first sight; profile data refreshed if given."""
+        row = self._find_row(account, person)
+        if row is None:
+            new_id = self._c.execute(
+                insert(contacts).values(
+                    account=account, platform_id=person.platform_id, handle=person.handle,
+                    name=person.name, bio=person.bio, bot=person.bot,
+                    fields=json.dumps([list(f) for f in person.fields]),
+                    first_seen_at=now, last_seen_at=now,
+                ).returning(contacts.c.id)
+            ).scalar_one()
+            return self.get(new_id)
+        changes = _profile_changes(row, person)
+        if changes:
+            self._c.execute(update(contacts).where(contacts.c.id == row.id).values(**changes))
+            return self.get(row.id)
+        return _to_contact(row)
+
+    def _find_row(self, account: str, person: Person):  # noqa: ANN202
+        if person.platform_id:
+            row = self._c.execute(
+                select(contacts).where(contacts.c.account == account, contacts.c.platform_id == person.platform_id)
+            ).first()
+            if row is not None:
+                return row
+        # Known only by handle so far (a `sent` history event names no id): adopt that row.
+        return self._c.execute(
+            select(contacts)
+            .where(contacts.c.account == account, func.lower(contacts.c.handle) == person.handle.lower())
+            .where(or_(contacts.c.platform_id.is_(None), person.platform_id is None))
+            .order_by(contacts.c.id)
+        ).first()
+
+    def get(self, contact_id: int) -> Contact | None:
+        row = self._c.execute(select(contacts).where(contacts.c.id == contact_id)).first()
+        return None if row is None else _to_contact(row)
+
+    def find(self, handle: str, account: str | None = None) -> list[Contact]:
+        handle = handle.removeprefix("@").lower()
+        query = select(contacts).where(func.lower(contacts.c.handle) == handle)
+        if account:
+            query = query.where(contacts.c.account == account)
+        return [_to_contact(r) for r in self._c.execute(query.order_by(contacts.c.id))]
+
+    def list(self, account: str | None = None, stage: Stage | None = None) -> list[Contact]:
+        query = select(contacts).order_by(contacts.c.account, contacts.c.handle)
+        if account:
+            query = query.where(contacts.c.account == account)
+        if stage:
+            query = query.where(contacts.c.stage == stage.value)
+        return [_to_contact(r) for r in self._c.execute(query)]
+
+    def touch(self, contact_id: int, at: datetime, *, signal: bool) -> None:
+        latest = case(
+            (or_(contacts.c.last_seen_at.is_(None), contacts.c.last_seen_at < at), at),
+            else_=contacts.c.last_seen_at,
+        )
+        values: dict[str, object] = {"last_seen_at": latest}
+        if signal:
+            values["signals"] = contacts.c.signals + 1
+        self._c.execute(update(contacts).where(contacts.c.id == contact_id).values(**values))
+
+    def record_message(self, contact_id: int, thread: str, at: datetime, direction: Direction) -> ConversationChange:
+        """Count one message into its conversation (the thread), creating it on first sight."""
+        row = self._c.execute(
+            select(conversations).where(conversations.c.contact_id == contact_id, conversations.c.thread == thread)
+        ).first()
+        inbound = direction is Direction.INBOUND
+        if row is None:
+            day = at.date().isoformat()
+            new_day = inbound and self._c.execute(
+                select(func.count()).select_from(conversations).where(
+                    conversations.c.contact_id == contact_id, conversations.c.started_on == day,
+                    conversations.c.inbound > 0,
+                )
+            ).scalar_one() == 0
+            self._c.execute(insert(conversations).values(
+                contact_id=contact_id, thread=thread, started_at=at, started_on=day, last_at=at,
+                inbound=int(inbound), outbound=int(not inbound),
+            ))
+            return ConversationChange(new_conversation=inbound, new_day=new_day, became_reciprocal=False)
+        first_inbound = inbound and row.inbound == 0
+        new_day = first_inbound and self._c.execute(
+            select(func.count()).select_from(conversations).where(
+                conversations.c.contact_id == contact_id, conversations.c.started_on == row.started_on,
+                conversations.c.inbound > 0,
+            )
+        ).scalar_one() == 0
+        reciprocal_now = (row.inbound + inbound > 0) and (row.outbound + (not inbound) > 0)
+        was_reciprocal = row.inbound > 0 and row.outbound > 0
+        self._c.execute(update(conversations).where(conversations.c.id == row.id).values(
+            inbound=row.inbound + int(inbound), outbound=row.outbound + int(not inbound),
+            last_at=max(row.last_at, at), started_at=min(row.started_at, at),
+        ))
+        return ConversationChange(
+            new_conversation=first_inbound, new_day=new_day,
+            became_reciprocal=reciprocal_now and not was_reciprocal,
+        )
+
+    def save_progress(self, contact: Contact, counters: RelationshipCounters, assessment: StageAssessment) -> None:
+        self._c.execute(update(contacts).where(contacts.c.id == contact.id).values(
+            conversations=counters.conversations, conversation_days=counters.conversation_days,
+            reciprocal_conversations=counters.reciprocal_conversations,
+            first_conversation_at=counters.first_conversation_at,
+            last_conversation_at=counters.last_conversation_at,
+            known_facts=counters.known_facts, trusted=counters.trusted,
+            stage=assessment.stage.value, stage_reason=assessment.why,
+        ))
+
+    def update_flags(self, contact_id: int, **values: object) -> None:
+        """Opt-out, pitch bookkeeping, trust, profile refresh time: columns by name."""
+        self._c.execute(update(contacts).where(contacts.c.id == contact_id).values(**values))
+
+    def add_fact(self, contact_id: int, kind: str, text: str, source: str, at: datetime) -> int:
+        return self._c.execute(
+            insert(facts).values(contact_id=contact_id, kind=kind, text=text, source=source, at=at)
+            .returning(facts.c.id)
+        ).scalar_one()
+
+    def facts(self, contact_id: int) -> list[Fact]:
+        rows = self._c.execute(select(facts).where(facts.c.contact_id == contact_id).order_by(facts.c.at, facts.c.id))
+        return [Fact(r.id, r.contact_id, r.kind, r.text, r.source, r.at) for r in rows]
+
+    def delete(self, contact_id: int) -> None:
+        self._c.execute(delete(contacts).where(contacts.c.id == contact_id))
+
+
+def _profile_changes(row, person: Person) -> dict[str, object]:  # noqa: ANN001
+    changes: dict[str, object] = {}
+    if person.platform_id and row.platform_id != person.platform_id:
+        changes["platform_id"] = person.platform_id
+    if person.handle and row.handle != person.handle:
+        changes["handle"] = person.handle  # handles change; the platform id does not
+    for key in ("name", "bio"):
+        if getattr(person, key) and getattr(row, key) != getattr(person, key):
+            changes[key] = getattr(person, key)
+    if person.fields:
+        fields = json.dumps([list(f) for f in person.fields])
+        if fields != row.fields:
+            changes["fields"] = fields
+    if person.bot and not row.bot:
+        changes["bot"] = True
+    return changes
+
+
+def _to_contact(row) -> Contact:  # noqa: ANN001
+    return Contact(
+        id=row.id, account=row.account, handle=row.handle, platform_id=row.platform_id,
+        name=row.name, bio=row.bio, bot=row.bot,
+        fields=tuple((str(k), str(v)) for k, v in json.loads(row.fields or "[]")),
+        stage=Stage(row.stage), stage_reason=row.stage_reason,
+        counters=RelationshipCounters(
+            conversations=row.conversations, conversation_days=row.conversation_days,
+            reciprocal_conversations=row.reciprocal_conversations,
+            first_conversation_at=row.first_conversation_at, last_conversation_at=row.last_conversation_at,
+            known_facts=row.known_facts, trusted=row.trusted,
+        ),
+        signals=row.signals, opted_out=row.opted_out, opted_out_at=row.opted_out_at,
+        last_pitch_at=row.last_pitch_at, exchanges_since_pitch=row.exchanges_since_pitch,
+        first_seen_at=row.first_seen_at, last_seen_at=row.last_seen_at,
+    )

@@ -1,0 +1,129 @@
+"""Drafts: suggested replies and their way through approval to sending."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta
+
+from sqlalchemy import Connection, and_, delete, func, insert, or_, select, update
+
+from bot.domain.decisions import Decision
+from bot.domain.drafts import Draft, DraftStatus, ReplyTarget
+from bot.store.schema import accounts, contacts, drafts, interactions
+
+
+class DraftRepository:
+    def __init__(self, connection: Connection) -> None:
+        self._c = connection
+
+    def add(self, draft: Draft) -> None:
+        self._c.execute(insert(drafts).values(
+            id=draft.id, account=draft.account, contact_id=draft.contact_id,
+            interaction_id=draft.target.interaction_id if draft.target else None,
+            created_at=draft.created_at, **_mutable(draft),
+        ))
+
+    def save(self, draft: Draft) -> None:
+        self._c.execute(update(drafts).where(drafts.c.id == draft.id).values(**_mutable(draft)))
+
+    def get(self, draft_id: str) -> Draft | None:
+        row = self._c.execute(_joined().where(drafts.c.id == draft_id)).first()
+        return None if row is None else _to_draft(row)
+
+    def list(self, status: DraftStatus | None = None, account: str | None = None, limit: int = 1000) -> list[Draft]:
+        query = _joined().order_by(drafts.c.created_at, drafts.c.id).limit(limit)
+        if status is not None:
+            query = query.where(drafts.c.status == status.value)
+        if account:
+            query = query.where(drafts.c.account == account)
+        return [_to_draft(r) for r in self._c.execute(query)]
+
+    def for_contact(self, contact_id: int) -> list[Draft]:
+        rows = self._c.execute(_joined().where(drafts.c.contact_id == contact_id).order_by(drafts.c.created_at))
+        return [_to_draft(r) for r in rows]
+
+    def claim_sendable(
+        self, owner: str, now: datetime, lease: timedelta, account: str | None = None, limit: int = 20,
+    ) -> list[Draft]:
+        """Take approved drafts that are due, and `sending` ones whose claim has lapsed.
+
+        Rows are locked with SKIP LOCKED on PostgreSQL, so replicas never take the same draft;
+        SQLite serialises writers and has no row locks to skip.
+        """
+        due = and_(
+            drafts.c.status == DraftStatus.APPROVED.value,
+            or_(drafts.c.not_before.is_(None), drafts.c.not_before <= now),
+        )
+        lapsed = and_(drafts.c.status == DraftStatus.SENDING.value, drafts.c.claimed_at < now - lease)
+        query = select(drafts.c.id).where(or_(due, lapsed)).order_by(drafts.c.updated_at).limit(limit)
+        if account:
+            query = query.where(drafts.c.account == account)
+        ids = list(self._c.execute(query.with_for_update(skip_locked=True)).scalars())
+        if not ids:
+            return []
+        self._c.execute(update(drafts).where(drafts.c.id.in_(ids)).values(
+            status=DraftStatus.SENDING.value, claimed_by=owner, claimed_at=now, updated_at=now,
+            attempts=drafts.c.attempts + 1,
+        ))
+        return [d for d in (self.get(i) for i in ids) if d is not None]
+
+    def sent_since(self, contact_id: int, since: datetime) -> int:
+        return self._c.execute(
+            select(func.count()).select_from(drafts).where(
+                drafts.c.contact_id == contact_id, drafts.c.status == DraftStatus.SENT.value,
+                drafts.c.sent_at >= since,
+            )
+        ).scalar_one()
+
+    def exists_for_interaction(self, interaction_id: int) -> bool:
+        query = select(func.count()).select_from(drafts).where(drafts.c.interaction_id == interaction_id)
+        return self._c.execute(query).scalar_one() > 0
+
+    def delete_for_contact(self, contact_id: int) -> None:
+        self._c.execute(delete(drafts).where(drafts.c.contact_id == contact_id))
+
+
+def _mutable(draft: Draft) -> dict[str, object]:
+    return dict(
+        text=draft.text, language=draft.language, visibility=draft.visibility,
+        status=draft.status.value, decision=json.dumps(draft.decision.to_dict(), ensure_ascii=False),
+        pitch=draft.pitch, updated_at=draft.updated_at, not_before=draft.not_before,
+        attempts=draft.attempts, last_error=draft.last_error, note=draft.note,
+        sent_post_id=draft.sent_post_id, sent_at=draft.sent_at,
+    )
+
+
+def _joined():  # noqa: ANN202
+    return (
+        select(
+            drafts,
+            accounts.c.platform.label("platform"),
+            contacts.c.handle.label("contact_handle"), contacts.c.stage.label("contact_stage"),
+            interactions.c.post_id.label("t_post_id"), interactions.c.text.label("t_text"),
+            interactions.c.thread.label("t_thread"), interactions.c.visibility.label("t_visibility"),
+            interactions.c.url.label("t_url"), interactions.c.spoiler_text.label("t_spoiler"),
+            interactions.c.kind.label("t_kind"), interactions.c.category.label("t_category"),
+        )
+        .join(accounts, accounts.c.name == drafts.c.account)
+        .join(contacts, contacts.c.id == drafts.c.contact_id)
+        .outerjoin(interactions, interactions.c.id == drafts.c.interaction_id)
+    )
+
+
+def _to_draft(row) -> Draft:  # noqa: ANN001
+    target = None
+    if row.interaction_id is not None:
+        target = ReplyTarget(
+            interaction_id=row.interaction_id, post_id=row.t_post_id or "", text=row.t_text or "",
+            thread=row.t_thread, visibility=row.t_visibility or "public", url=row.t_url,
+            spoiler_text=row.t_spoiler or "", kind=row.t_kind, category=row.t_category,
+        )
+    return Draft(
+        id=row.id, account=row.account, platform=row.platform, contact_id=row.contact_id,
+        contact_handle=row.contact_handle, target=target, text=row.text, language=row.language,
+        status=DraftStatus(row.status), decision=Decision.from_dict(json.loads(row.decision)),
+        created_at=row.created_at, updated_at=row.updated_at, visibility=row.visibility,
+        sent_post_id=row.sent_post_id, sent_at=row.sent_at, not_before=row.not_before,
+        attempts=row.attempts, last_error=row.last_error, note=row.note, pitch=row.pitch,
+        contact_stage=row.contact_stage,
+    )

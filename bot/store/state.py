@@ -1,0 +1,117 @@
+"""Service state: accounts, polling cursors, heartbeats and the audit log."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Connection, delete, insert, select, update
+
+from bot.store.schema import accounts, audit_log, heartbeats, poll_state
+
+
+@dataclass(frozen=True)
+class PollState:
+    account: str
+    cursor: str | None = None
+    backfill_cursor: str | None = None
+    backfill_done: bool = False
+    last_poll_at: datetime | None = None
+    last_error: str | None = None
+    backoff_until: datetime | None = None
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    id: int
+    at: datetime
+    actor: str
+    action: str
+    account: str | None
+    contact_id: int | None
+    draft_id: str | None
+    detail: dict
+
+
+@dataclass(frozen=True)
+class Heartbeat:
+    instance: str
+    at: datetime
+    pid: int
+    host: str
+    started_at: datetime
+
+
+class StateRepository:
+    def __init__(self, connection: Connection) -> None:
+        self._c = connection
+
+    def ensure_account(self, name: str, platform: str, handle: str, now: datetime) -> None:
+        row = self._c.execute(select(accounts).where(accounts.c.name == name)).first()
+        if row is None:
+            self._c.execute(insert(accounts).values(name=name, platform=platform, handle=handle, created_at=now))
+            self._c.execute(insert(poll_state).values(account=name, backfill_done=False))
+        elif (row.platform, row.handle) != (platform, handle):
+            self._c.execute(update(accounts).where(accounts.c.name == name).values(platform=platform, handle=handle))
+
+    def poll_state(self, account: str) -> PollState:
+        row = self._c.execute(select(poll_state).where(poll_state.c.account == account)).first()
+        if row is None:
+            return PollState(account=account)
+        return PollState(
+            account=row.account, cursor=row.cursor, backfill_cursor=row.backfill_cursor,
+            backfill_done=row.backfill_done, last_poll_at=row.last_poll_at, last_error=row.last_error,
+            backoff_until=row.backoff_until,
+        )
+
+    def save_poll_state(self, account: str, **values: object) -> None:
+        self._c.execute(update(poll_state).where(poll_state.c.account == account).values(**values))
+
+    def beat(self, instance: str, at: datetime, pid: int, host: str, started_at: datetime) -> None:
+        updated = self._c.execute(
+            update(heartbeats).where(heartbeats.c.instance == instance).values(at=at)
+        ).rowcount
+        if not updated:
+            self._c.execute(insert(heartbeats).values(
+                instance=instance, at=at, pid=pid, host=host, started_at=started_at
+            ))
+
+    def forget_heartbeat(self, instance: str) -> None:
+        self._c.execute(delete(heartbeats).where(heartbeats.c.instance == instance))
+
+    def latest_heartbeat(self, host: str | None = None) -> Heartbeat | None:
+        query = select(heartbeats).order_by(heartbeats.c.at.desc()).limit(1)
+        if host is not None:
+            query = query.where(heartbeats.c.host == host)
+        row = self._c.execute(query).first()
+        if row is None:
+            return None
+        return Heartbeat(row.instance, row.at, row.pid, row.host, row.started_at)
+
+    def audit(
+        self, at: datetime, actor: str, action: str, *, account: str | None = None,
+        contact_id: int | None = None, draft_id: str | None = None, detail: dict | None = None,
+    ) -> None:
+        self._c.execute(insert(audit_log).values(
+            at=at, actor=actor, action=action, account=account, contact_id=contact_id,
+            draft_id=draft_id, detail=json.dumps(detail or {}, ensure_ascii=False),
+        ))
+
+    def scrub_audit(self, contact_id: int, draft_ids: list[str], tombstone: str) -> None:
+        """Replace what the audit log says about a forgotten person with a tombstone."""
+        scrubbed = {"contact_id": None, "draft_id": None, "detail": json.dumps({"tombstone": tombstone})}
+        self._c.execute(update(audit_log).where(audit_log.c.contact_id == contact_id).values(**scrubbed))
+        if draft_ids:
+            self._c.execute(update(audit_log).where(audit_log.c.draft_id.in_(draft_ids)).values(**scrubbed))
+
+    def audit_entries(self, *, contact_id: int | None = None, draft_id: str | None = None) -> list[AuditEntry]:
+        query = select(audit_log).order_by(audit_log.c.at, audit_log.c.id)
+        if contact_id is not None:
+            query = query.where(audit_log.c.contact_id == contact_id)
+        if draft_id is not None:
+            query = query.where(audit_log.c.draft_id == draft_id)
+        return [
+            AuditEntry(r.id, r.at, r.actor, r.action, r.account, r.contact_id, r.draft_id, json.loads(r.detail))
+            for r in self._c.execute(query)
+        ]

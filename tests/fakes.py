@@ -1,0 +1,103 @@
+"""Hand-written fakes for the ports: no mocks, no network."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+from bot.domain.models import Batch, Interaction, OutgoingReply, Person, PostedReply
+from bot.errors import PlatformError
+
+
+class FakeClock:
+    def __init__(self, now: datetime | None = None) -> None:
+        self._now = now or datetime(2026, 11, 26, 12, 0, tzinfo=timezone.utc)
+
+    def now(self) -> datetime:
+        return self._now
+
+    def advance(self, **delta: float) -> None:
+        self._now += timedelta(**delta)
+
+    def set(self, when: datetime) -> None:
+        self._now = when
+
+
+@dataclass
+class FakePlatform:
+    """An in-memory platform: queue interactions, read what was posted, inject failures."""
+
+    platform: str = "sandbox"
+    pages: list[list[Interaction]] = field(default_factory=list)
+    posted: list[OutgoingReply] = field(default_factory=list)
+    post_errors: list[PlatformError] = field(default_factory=list)
+    delivered: int = 0
+
+    def push(self, *interactions: Interaction) -> None:
+        self.pages.append(list(interactions))
+
+    def fetch_new(self, cursor: str | None) -> Batch:
+        start = int(cursor or 0)
+        if start >= len(self.pages):
+            return Batch((), cursor)
+        page = self.pages[start]
+        self.delivered += len(page)
+        return Batch(tuple(page), str(start + 1), more=start + 1 < len(self.pages))
+
+    def fetch_history(self, cursor: str | None, since: datetime) -> Batch:
+        return Batch((), cursor)
+
+    def lookup_profile(self, person: Person) -> Person | None:
+        return None
+
+    def post_reply(self, reply: OutgoingReply) -> PostedReply:
+        if self.post_errors:
+            raise self.post_errors.pop(0)
+        for done in self.posted:
+            if done.idempotency_key == reply.idempotency_key:
+                return PostedReply(post_id=f"posted-{done.draft_id}", already_posted=True)
+        self.posted.append(reply)
+        return PostedReply(post_id=f"posted-{reply.draft_id}")
+
+    def backoff_until(self) -> datetime | None:
+        return None
+
+    def close(self) -> None:
+        pass
+
+
+class RecordingLog:
+    """A structlog-shaped logger that keeps what it was told."""
+
+    def __init__(self) -> None:
+        self.events: list[dict[str, Any]] = []
+
+    def bind(self, **_: Any) -> RecordingLog:
+        return self
+
+    def _record(self, level: str, event: str, **kw: Any) -> None:
+        self.events.append({"level": level, "event": event, **kw})
+
+    def debug(self, event: str, **kw: Any) -> None:
+        self._record("debug", event, **kw)
+
+    def info(self, event: str, **kw: Any) -> None:
+        self._record("info", event, **kw)
+
+    def warning(self, event: str, **kw: Any) -> None:
+        self._record("warning", event, **kw)
+
+    def error(self, event: str, **kw: Any) -> None:
+        self._record("error", event, **kw)
+
+    def named(self, event: str) -> list[dict[str, Any]]:
+        return [e for e in self.events if e["event"] == event]
+
+
+def write_events(path: Path, events: list[dict[str, Any]], mode: str = "w") -> None:
+    with path.open(mode, encoding="utf-8") as out:
+        for event in events:
+            out.write(json.dumps(event, ensure_ascii=False) + "\n")

@@ -1,0 +1,122 @@
+"""Fixtures for platform adapter tests: a network guard, a recording logger, a Mastodon client."""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+ACCESS_TOKEN = "__MASTODON_PY_TEST_ACCESS_TOKEN"  # the recorded cassettes' own placeholder
+_LOOPBACK_NAMES = {"localhost", "localhost.localdomain", "ip6-localhost", "ip6-loopback"}
+
+
+def _is_loopback(host: object) -> bool:
+    if host is None or host in _LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(str(host).split("%")[0]).is_loopback
+    except ValueError:
+        return False
+
+
+@pytest.fixture(autouse=True)
+def network_guard(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Any connection or name lookup beyond loopback fails the test."""
+    real_connect, real_connect_ex = socket.socket.connect, socket.socket.connect_ex
+    real_getaddrinfo = socket.getaddrinfo
+
+    def refuse_outside(sock: socket.socket, address: Any) -> None:
+        if sock.family in (socket.AF_INET, socket.AF_INET6) and not _is_loopback(address[0]):
+            raise AssertionError(f"test tried to reach {address[0]} outside loopback")
+
+    def connect(sock: socket.socket, address: Any) -> None:
+        refuse_outside(sock, address)
+        real_connect(sock, address)
+
+    def connect_ex(sock: socket.socket, address: Any) -> int:
+        refuse_outside(sock, address)
+        return real_connect_ex(sock, address)
+
+    def getaddrinfo(host: Any, *args: Any, **kwargs: Any) -> Any:
+        if not _is_loopback(host.decode() if isinstance(host, bytes) else host):
+            raise AssertionError(f"test tried to resolve {host} outside loopback")
+        return real_getaddrinfo(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket.socket, "connect", connect)
+    monkeypatch.setattr(socket.socket, "connect_ex", connect_ex)
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+
+
+class RecordingLog:
+    """A structlog-shaped logger that keeps what it was told."""
+
+    def __init__(self) -> None:
+        self.events: list[tuple[str, str, dict[str, Any]]] = []
+
+    def bind(self, **_: Any) -> RecordingLog:
+        return self
+
+    def _record(self, level: str) -> Callable[..., None]:
+        return lambda event, **kw: self.events.append((level, event, kw))
+
+    def __getattr__(self, level: str) -> Callable[..., None]:
+        if level in ("debug", "info", "warning", "error", "exception"):
+            return self._record(level)
+        raise AttributeError(level)
+
+    def named(self, event: str) -> list[dict[str, Any]]:
+        return [kw for _, name, kw in self.events if name == event]
+
+    def text(self) -> str:
+        return repr(self.events)
+
+
+class FakeClock:
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@pytest.fixture
+def log() -> RecordingLog:
+    return RecordingLog()
+
+
+@pytest.fixture
+def sleeps() -> list[float]:
+    return []
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock(datetime.now(UTC))
+
+
+@pytest.fixture
+def mastodon_client(
+    httpserver: Any, log: RecordingLog, sleeps: list[float], clock: FakeClock
+) -> Iterator[Callable[..., Any]]:
+    """Builds a MastodonClient for the loopback server; our account is @mastodonpy_test."""
+    from bot.platforms.mastodon import MastodonClient
+
+    clients: list[Any] = []
+
+    def build(**changes: Any) -> Any:
+        options: dict[str, Any] = dict(
+            account="main", handle="mastodonpy_test@localhost:3000",
+            base_url=httpserver.url_for("/").rstrip("/"), access_token=ACCESS_TOKEN,
+            request_timeout=2.0, log=log, sleep=sleeps.append, clock=clock,
+        )
+        options.update(changes)
+        clients.append(MastodonClient(**options))
+        return clients[-1]
+
+    yield build
+    for client in clients:
+        client.close()

@@ -1,0 +1,184 @@
+"""Poll → store → contact → draft → approve → send, through the use cases with a fake platform."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from bot.bootstrap import policy_from_settings
+from bot.config import Settings
+from bot.domain.drafts import DraftStatus
+from bot.domain.models import Interaction, InteractionKind, Person, Post, Visibility
+from bot.drafting.template import TemplateDrafter
+from bot.errors import PolicyRefusedError, RateLimitedError, RemoteNotFoundError, TransientError
+from bot.services.review import approve
+from bot.services.refresh import refresh_account
+from bot.services.sending import SendOptions, send_approved
+from bot.store.unit_of_work import SqlAlchemyStore
+from tests.fakes import FakeClock, FakePlatform, RecordingLog
+
+ANA = Person("u-ana", "ana@social.example", "Ana", "Huerto urbano. RRHH en un hospital.")
+TOM = Person("u-tom", "tom@fedi.example", "Tom")
+POLICY = policy_from_settings(Settings())
+
+
+def message(event_id: str, at: datetime, text: str = "¿Qué tal el huerto?", *, person: Person = ANA,
+            thread: str | None = None, visibility: Visibility = Visibility.PUBLIC) -> Interaction:
+    post = Post(f"p-{event_id}", text, "es", visibility, thread=thread)
+    return Interaction(event_id, InteractionKind.MENTION, at, person, post)
+
+
+def refresh(store: SqlAlchemyStore, platform: FakePlatform, clock: FakeClock, log: RecordingLog | None = None):  # noqa: ANN201
+    return refresh_account(store, platform, TemplateDrafter(), "demo", clock=clock, policy=POLICY,
+                           log=log or RecordingLog(), backfill_days=0, max_age=None, suggestions=1)
+
+
+def send(store: SqlAlchemyStore, platform: FakePlatform, clock: FakeClock, owner: str = "test"):  # noqa: ANN201
+    return send_approved(store, {"demo": platform}, policy=POLICY, clock=clock,
+                         options=SendOptions(owner=owner, lease=timedelta(minutes=5), max_attempts=3),
+                         log=RecordingLog())
+
+
+def drafts(store: SqlAlchemyStore, status: DraftStatus | None = None):  # noqa: ANN201
+    with store.unit_of_work() as uow:
+        return uow.drafts.list(status)
+
+
+def test_a_mention_becomes_one_pending_draft_and_signals_none(store, clock) -> None:  # noqa: ANN001
+    platform = FakePlatform()
+    platform.push(message("n-1", clock.now()),
+                  Interaction("n-2", InteractionKind.LIKE, clock.now(), TOM),
+                  Interaction("n-3", InteractionKind.FOLLOW, clock.now(), TOM))
+    report = refresh(store, platform, clock)
+    assert (report.poll.stored, report.drafts.drafted) == (3, 1)
+    [draft] = drafts(store)
+    assert draft.status is DraftStatus.PENDING and draft.contact_handle == ANA.handle
+    assert draft.language == "es" and draft.target.text == "¿Qué tal el huerto?"
+    with store.unit_of_work() as uow:
+        tom = uow.contacts.find("tom@fedi.example")[0]
+    assert tom.stage.value == "audience" and tom.signals == 2
+
+
+def test_polling_again_stores_and_drafts_nothing_new(store, clock) -> None:  # noqa: ANN001
+    platform = FakePlatform()
+    platform.push(message("n-1", clock.now()))
+    refresh(store, platform, clock)
+    platform.pages.append([message("n-1", clock.now())])  # the platform repeats itself
+    report = refresh(store, platform, clock)
+    assert (report.poll.stored, report.poll.duplicates, report.drafts.drafted) == (0, 1, 0)
+    assert len(drafts(store)) == 1
+
+
+def test_only_the_latest_unanswered_message_of_a_thread_is_drafted(store, clock) -> None:  # noqa: ANN001
+    platform = FakePlatform()
+    t0 = clock.now()
+    platform.push(message("n-1", t0, thread="t"), message("n-2", t0 + timedelta(minutes=3), "¿Sigues ahí?", thread="t"))
+    refresh(store, platform, clock)
+    assert [d.target.text for d in drafts(store)] == ["¿Sigues ahí?"]
+
+
+def test_stages_climb_with_conversations_on_different_days(store, clock) -> None:  # noqa: ANN001
+    platform = FakePlatform()
+    start = clock.now() - timedelta(days=60)
+    stages = []
+    for item in (message("n-1", start, thread="a"), message("n-2", start + timedelta(hours=2), thread="b"),
+                 message("n-3", start + timedelta(days=3), thread="c")):
+        platform.push(item)
+        refresh(store, platform, clock)
+        with store.unit_of_work() as uow:
+            stages.append(uow.contacts.find(ANA.handle)[0].stage.value)
+    assert stages == ["first_contact", "first_contact", "acquaintance"]
+
+
+def test_approved_draft_is_posted_exactly_once(store, clock) -> None:  # noqa: ANN001
+    platform = FakePlatform()
+    platform.push(message("n-1", clock.now(), visibility=Visibility.DIRECT))
+    refresh(store, platform, clock)
+    [draft] = drafts(store)
+    approve(store, draft.id, policy=POLICY, clock=clock, actor="test")
+    assert send(store, platform, clock).sent == 1
+    assert send(store, platform, clock).sent == 0
+    [posted] = platform.posted
+    assert posted.visibility is Visibility.DIRECT and posted.to == (ANA.handle,)
+    assert posted.in_reply_to == "p-n-1" and posted.idempotency_key == f"rapport-{draft.id}"
+    [sent] = drafts(store)
+    assert sent.status is DraftStatus.SENT and sent.sent_post_id == f"posted-{draft.id}"
+    with store.unit_of_work() as uow:
+        contact = uow.contacts.find(ANA.handle)[0]
+    assert contact.counters.reciprocal_conversations == 1
+
+
+def test_a_crash_between_posting_and_recording_does_not_post_twice(store, clock) -> None:  # noqa: ANN001
+    platform = FakePlatform()
+    platform.push(message("n-1", clock.now()))
+    refresh(store, platform, clock)
+    [draft] = drafts(store)
+    approve(store, draft.id, policy=POLICY, clock=clock, actor="test")
+    with store.unit_of_work() as uow:  # a replica claims it, posts, and dies before recording
+        [claimed] = uow.drafts.claim_sendable("dead", clock.now(), timedelta(minutes=5))
+        uow.commit()
+    from bot.services.sending import outgoing
+
+    platform.post_reply(outgoing(claimed))
+    assert send(store, platform, clock).sent == 0  # the claim has not lapsed yet
+    clock.advance(minutes=6)
+    assert send(store, platform, clock).sent == 1
+    assert len(platform.posted) == 1
+    assert drafts(store)[0].status is DraftStatus.SENT
+
+
+@pytest.mark.parametrize("error, status", [
+    (TransientError("connection reset"), DraftStatus.APPROVED),
+    (RateLimitedError("slow down", reset_at=datetime(2026, 11, 26, 13, tzinfo=timezone.utc)), DraftStatus.APPROVED),
+    (RemoteNotFoundError("status deleted"), DraftStatus.EXPIRED),
+])
+def test_send_failures_are_retried_later_or_expire(store, clock, error, status) -> None:  # noqa: ANN001
+    platform = FakePlatform(post_errors=[error])
+    platform.push(message("n-1", clock.now()))
+    refresh(store, platform, clock)
+    approve(store, drafts(store)[0].id, policy=POLICY, clock=clock, actor="test")
+    send(store, platform, clock)
+    [draft] = drafts(store)
+    assert draft.status is status and draft.last_error == str(error)
+    if status is DraftStatus.APPROVED:
+        assert draft.not_before is not None and draft.not_before > clock.now()
+        assert send(store, platform, clock).sent == 0  # not before it is due
+
+
+def test_a_draft_that_keeps_failing_ends_failed(store, clock) -> None:  # noqa: ANN001
+    platform = FakePlatform(post_errors=[TransientError("down")] * 3)
+    platform.push(message("n-1", clock.now()))
+    refresh(store, platform, clock)
+    approve(store, drafts(store)[0].id, policy=POLICY, clock=clock, actor="test")
+    for _ in range(3):
+        send(store, platform, clock)
+        clock.advance(hours=2)
+    [draft] = drafts(store)
+    assert draft.status is DraftStatus.FAILED and platform.posted == []
+
+
+def test_an_opt_out_after_approval_blocks_the_send(store, clock) -> None:  # noqa: ANN001
+    platform = FakePlatform()
+    platform.push(message("n-1", clock.now()))
+    refresh(store, platform, clock)
+    approve(store, drafts(store)[0].id, policy=POLICY, clock=clock, actor="test")
+    platform.push(message("n-2", clock.now() + timedelta(minutes=1), "Por favor, no me escribas más."))
+    refresh(store, platform, clock)
+    report = send(store, platform, clock)
+    assert (report.sent, report.blocked, platform.posted) == (0, 1, [])
+    statuses = sorted(d.status.value for d in drafts(store))
+    assert statuses == ["blocked"]  # and the opt-out message itself got no draft
+
+
+def test_approving_a_pitch_to_a_first_contact_is_refused_and_changes_nothing(store, clock) -> None:  # noqa: ANN001
+    platform = FakePlatform()
+    platform.push(message("n-1", clock.now()))
+    refresh(store, platform, clock)
+    [draft] = drafts(store)
+    with pytest.raises(PolicyRefusedError) as refused:
+        approve(store, draft.id, policy=POLICY, clock=clock, actor="test",
+                text="Te hago un 30% de descuento si reservas una llamada esta semana.")
+    assert [r.code for r in refused.value.decision.blocking] == ["pitch_stage"]
+    [after] = drafts(store)
+    assert (after.status, after.text) == (DraftStatus.PENDING, draft.text)

@@ -1,0 +1,376 @@
+"""Loading the config: defaults, paths relative to the file, environment overrides, secrets,
+and errors that name the exact key in one line."""
+
+from __future__ import annotations
+
+import os
+from datetime import time
+from pathlib import Path
+
+import pytest
+
+from bot.config import (
+    BlueskyAccount, MastodonAccount, SandboxAccount, load_settings, parse_quiet_hours, read_secret,
+)
+from bot.domain.stages import Stage
+from bot.errors import ConfigError
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
+SANDBOX = """
+[[accounts]]
+name = "demo"
+platform = "sandbox"
+handle = "me@sandbox.example"
+events = "examples/events.jsonl"
+"""
+MASTODON = """
+[[accounts]]
+name = "main-mastodon"
+platform = "mastodon"
+base_url = "https://mastodon.example"
+"""
+BLUESKY = """
+[[accounts]]
+name = "main-bluesky"
+platform = "bluesky"
+handle = "me.bsky.social"
+"""
+
+
+@pytest.fixture(autouse=True)
+def clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The developer's own RAPPORT_* variables must not change what these tests see."""
+    for name in list(os.environ):
+        if name.startswith("RAPPORT_"):
+            monkeypatch.delenv(name)
+
+
+@pytest.fixture
+def write(tmp_path: Path):
+    def write(text: str, name: str = "config.toml") -> Path:
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        return path
+
+    return write
+
+
+def config_error(path: Path) -> str:
+    with pytest.raises(ConfigError) as raised:
+        load_settings(path)
+    message = str(raised.value)
+    assert "\n" not in message, "a config error is one line"
+    return message
+
+
+# defaults and paths -------------------------------------------------------------------------
+
+def test_empty_config_file_gives_the_documented_defaults(write):
+    path = write("")
+    settings = load_settings(path)
+    assert settings.data_dir == path.parent / "data"
+    assert settings.database_url == f"sqlite:///{path.parent / 'data' / 'rapport.db'}"
+    assert settings.policy.pitch.min_stage is Stage.RELATIONSHIP
+    assert settings.policy.guardrails.quiet_hours == ""
+    assert settings.policy.guardrails.quiet_window is None
+    assert settings.policy.guardrails.timezone == "UTC"
+    assert settings.drafting.backend == "template"
+    assert settings.drafting.openai.base_url == "http://127.0.0.1:11434/v1"
+    assert settings.drafting.openai.model == "llama3.1"
+    assert settings.drafting.openai.api_key_env == "RAPPORT_LLM_KEY"
+    assert settings.accounts == []
+
+
+def test_missing_file_not_required_gives_defaults(tmp_path: Path):
+    settings = load_settings(tmp_path / "absent.toml", required=False)
+    assert settings.data_dir == tmp_path / "data"
+    assert settings.accounts == []
+
+
+def test_relative_paths_resolve_against_the_config_files_folder(write, tmp_path: Path, monkeypatch):
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    folder = tmp_path / "conf"
+    path = write('data_dir = "state"\n[storage]\nurl = "sqlite:///state/rapport.db"\n' + SANDBOX,
+                 name="conf/config.toml")
+    settings = load_settings(path)
+    [account] = settings.accounts
+    assert settings.data_dir == folder / "state"
+    assert settings.database_url == f"sqlite:///{folder / 'state' / 'rapport.db'}"
+    assert isinstance(account, SandboxAccount)
+    assert account.events == folder / "examples" / "events.jsonl"
+    assert account.outbox == folder / "state" / "sandbox-outbox.jsonl"
+
+
+def test_relative_config_path_resolves_against_its_folder_not_the_caller(write, tmp_path: Path, monkeypatch):
+    write(SANDBOX, name="conf/config.toml")
+    monkeypatch.chdir(tmp_path)
+    settings = load_settings(Path("conf/config.toml"))
+    assert settings.data_dir == tmp_path / "conf" / "data"
+    assert settings.accounts[0].events == tmp_path / "conf" / "examples" / "events.jsonl"
+
+
+def test_explicit_relative_outbox_resolves_against_the_config_folder(write, tmp_path: Path):
+    settings = load_settings(write(SANDBOX + 'outbox = "out/posted.jsonl"\n'))
+    assert settings.accounts[0].outbox == tmp_path / "out" / "posted.jsonl"
+
+
+def test_absolute_paths_are_kept(write, tmp_path: Path):
+    data = tmp_path / "abs-data"
+    events = tmp_path / "abs" / "events.jsonl"
+    text = f'data_dir = "{data}"\n' + SANDBOX.replace('"examples/events.jsonl"', f'"{events}"')
+    settings = load_settings(write(text, name="sub/config.toml"))
+    assert settings.data_dir == data
+    assert settings.accounts[0].events == events
+    assert settings.accounts[0].outbox == data / "sandbox-outbox.jsonl"
+
+
+def test_absolute_sqlite_url_and_other_databases_are_kept(write):
+    assert load_settings(write('[storage]\nurl = "sqlite:////var/lib/r.db"\n')).database_url == "sqlite:////var/lib/r.db"
+    url = "postgresql+psycopg://rapport@db.example/rapport"
+    assert load_settings(write(f'[storage]\nurl = "{url}"\n')).database_url == url
+
+
+def test_in_memory_sqlite_url_is_kept(write):
+    assert load_settings(write('[storage]\nurl = "sqlite:///:memory:"\n')).database_url == "sqlite:///:memory:"
+
+
+def test_secret_files_resolve_against_the_config_folder(write, tmp_path: Path):
+    text = (MASTODON + 'token_file = "secrets/token"\n' + BLUESKY + 'password_file = "secrets/pw"\n'
+            '[drafting.openai]\napi_key_file = "secrets/llm"\n')
+    settings = load_settings(write(text))
+    mastodon, bluesky = settings.accounts
+    assert mastodon.token_file == tmp_path / "secrets" / "token"
+    assert bluesky.password_file == tmp_path / "secrets" / "pw"
+    assert settings.drafting.openai.api_key_file == tmp_path / "secrets" / "llm"
+
+
+def test_every_platform_loads_with_its_defaults(write):
+    settings = load_settings(write(SANDBOX + MASTODON + BLUESKY))
+    sandbox, mastodon, bluesky = settings.accounts
+    assert isinstance(sandbox, SandboxAccount)
+    assert isinstance(mastodon, MastodonAccount) and mastodon.token_env == "RAPPORT_MASTODON_TOKEN"
+    assert isinstance(bluesky, BlueskyAccount) and bluesky.service == "https://bsky.social"
+    assert bluesky.password_env == "RAPPORT_BLUESKY_APP_PASSWORD"
+    assert settings.account("main-bluesky") is bluesky
+
+
+def test_unknown_account_name_lists_the_known_ones(write):
+    settings = load_settings(write(SANDBOX))
+    with pytest.raises(ConfigError, match=r"unknown account 'nope' \(known: demo\)"):
+        settings.account("nope")
+
+
+def test_quiet_hours_are_parsed_into_a_window(write):
+    settings = load_settings(write('[policy.guardrails]\nquiet_hours = "22:00-08:00"\ntimezone = "Europe/Madrid"\n'))
+    assert settings.policy.guardrails.quiet_window == (time(22, 0), time(8, 0))
+    assert settings.policy.guardrails.timezone == "Europe/Madrid"
+
+
+@pytest.mark.parametrize("value", ["22-08", "24:00-08:00", "22:00-08:60", "22:00 08:00", "late"])
+def test_malformed_quiet_hours_do_not_parse(value: str):
+    assert parse_quiet_hours(value) is None
+
+
+# environment overrides ----------------------------------------------------------------------
+
+def test_environment_overrides_the_file(write, monkeypatch):
+    monkeypatch.setenv("RAPPORT_POLICY__PITCH__MIN_STAGE", "trusted")
+    settings = load_settings(write('[policy.pitch]\nmin_stage = "acquaintance"\n'))
+    assert settings.policy.pitch.min_stage is Stage.TRUSTED
+
+
+def test_environment_override_keeps_the_files_sibling_keys(write, monkeypatch):
+    monkeypatch.setenv("RAPPORT_POLICY__PITCH__MIN_STAGE", "trusted")
+    text = '[policy.pitch]\ncooldown_days = 10\n[policy.guardrails]\ntimezone = "Europe/Madrid"\n'
+    settings = load_settings(write(text))
+    assert settings.policy.pitch.min_stage is Stage.TRUSTED
+    assert settings.policy.pitch.cooldown_days == 10
+    assert settings.policy.guardrails.timezone == "Europe/Madrid"
+
+
+def test_invalid_environment_value_names_the_key(write, monkeypatch):
+    monkeypatch.setenv("RAPPORT_POLICY__PITCH__MIN_STAGE", "best-friend")
+    assert config_error(write("")).startswith("policy.pitch.min_stage: ")
+
+
+def test_rapport_config_variable_is_not_mistaken_for_a_setting(write, monkeypatch):
+    monkeypatch.setenv("RAPPORT_CONFIG", "/somewhere/config.toml")
+    monkeypatch.setenv("RAPPORT_MASTODON_TOKEN", "not-a-setting")
+    assert load_settings(write(SANDBOX)).accounts[0].name == "demo"
+
+
+# errors name the exact key --------------------------------------------------------------------
+
+def test_unknown_platform_names_the_account_index(write):
+    message = config_error(write(SANDBOX + '[[accounts]]\nname = "m"\nplatform = "masto"\n'))
+    assert message == "accounts[1].platform: unknown platform 'masto' (expected one of: sandbox, mastodon, bluesky)"
+
+
+def test_missing_platform_names_the_key(write):
+    message = config_error(write('[[accounts]]\nname = "m"\n'))
+    assert message.startswith("accounts[0].platform: missing")
+
+
+def test_missing_required_key_names_it(write):
+    message = config_error(write(SANDBOX.replace('events = "examples/events.jsonl"\n', "")))
+    assert message == "accounts[0].events: required key is missing"
+
+
+def test_missing_required_key_of_a_later_account_names_its_index(write):
+    message = config_error(write(SANDBOX + MASTODON.replace('base_url = "https://mastodon.example"\n', "")))
+    assert message == "accounts[1].base_url: required key is missing"
+
+
+@pytest.mark.parametrize(
+    "text, key",
+    [
+        ('data_dri = "x"\n', "data_dri"),
+        ('[policy.pitch]\nmin_stag = "trusted"\n', "policy.pitch.min_stag"),
+        ('[policy.guardrails]\nquiet = "22:00-08:00"\n', "policy.guardrails.quiet"),
+        (SANDBOX + 'evnets = "x"\n', "accounts[0].evnets"),
+    ],
+    ids=["top_level", "nested", "guardrails", "account"],
+)
+def test_unknown_key_is_named(write, text: str, key: str):
+    assert config_error(write(text)) == f"{key}: unknown key"
+
+
+def test_secret_in_the_file_is_refused_without_echoing_it(write):
+    message = config_error(write(MASTODON + 'token = "s3cret-token-value"\n'))
+    assert message == "accounts[0].token: secrets are not read from the config file; use token_env or token_file"
+    assert "s3cret" not in message
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        (BLUESKY + 'password = "hunter2"\n',
+         "accounts[0].password: secrets are not read from the config file; use password_env or password_file"),
+        ('[drafting.openai]\napi_key = "sk-hunter2"\n',
+         "drafting.openai.api_key: secrets are not read from the config file; use api_key_env or api_key_file"),
+    ],
+    ids=["bluesky_password", "openai_api_key"],
+)
+def test_other_secrets_in_the_file_are_refused(write, text: str, expected: str):
+    message = config_error(write(text))
+    assert message == expected
+    assert "hunter2" not in message
+
+
+def test_bad_quiet_hours_name_the_key_and_the_format(write):
+    message = config_error(write('[policy.guardrails]\nquiet_hours = "10pm-8am"\n'))
+    assert message == (
+        "policy.guardrails.quiet_hours: expected 'HH:MM-HH:MM' (e.g. '22:00-08:00'), got '10pm-8am'"
+    )
+
+
+def test_unknown_timezone_names_the_key(write):
+    message = config_error(write('[policy.guardrails]\ntimezone = "Mars/Olympus"\n'))
+    assert message == (
+        "policy.guardrails.timezone: unknown time zone 'Mars/Olympus' (use an IANA name like 'Europe/Madrid')"
+    )
+
+
+def test_duplicate_account_names_are_refused(write):
+    message = config_error(write(SANDBOX + SANDBOX))
+    assert message == "accounts: account name 'demo' is used twice"
+
+
+def test_several_problems_are_reported_together_on_one_line(write):
+    message = config_error(write('data_dri = "x"\n[policy.guardrails]\ntimezone = "Nowhere"\n'))
+    assert "data_dri: unknown key" in message
+    assert "policy.guardrails.timezone: unknown time zone 'Nowhere'" in message
+
+
+def test_invalid_toml_names_the_file(write):
+    path = write('data_dir = "unterminated\n')
+    message = config_error(path)
+    assert message.startswith(f"{path}: invalid TOML: ")
+    assert "line 1" in message
+
+
+def test_missing_required_file_is_an_error_naming_it(tmp_path: Path):
+    path = tmp_path / "nope.toml"
+    assert config_error(path) == f"config file not found: {path} (copy config.example.toml, or pass --config)"
+
+
+# secrets ------------------------------------------------------------------------------------
+
+def test_secret_is_read_from_its_environment_variable(monkeypatch):
+    monkeypatch.setenv("MY_TOKEN", "  tok-123\n")
+    assert read_secret("main", "token", "MY_TOKEN", None).get_secret_value() == "tok-123"
+
+
+def test_secret_is_read_from_its_file_stripped(tmp_path: Path):
+    secret = tmp_path / "token"
+    secret.write_text("tok-from-file\n", encoding="utf-8")
+    assert read_secret("main", "token", "UNSET_TOKEN_VAR", secret).get_secret_value() == "tok-from-file"
+
+
+def test_secret_file_wins_over_the_environment(tmp_path: Path, monkeypatch):
+    monkeypatch.setenv("MY_TOKEN", "from-env")
+    secret = tmp_path / "token"
+    secret.write_text("from-file", encoding="utf-8")
+    assert read_secret("main", "token", "MY_TOKEN", secret).get_secret_value() == "from-file"
+
+
+def test_missing_secret_says_where_it_was_looked_for(monkeypatch):
+    monkeypatch.delenv("MY_TOKEN", raising=False)
+    with pytest.raises(ConfigError) as raised:
+        read_secret("main", "token", "MY_TOKEN", None)
+    assert str(raised.value) == "account 'main': no token: set $MY_TOKEN or token_file"
+
+
+def test_blank_secret_variable_counts_as_missing(monkeypatch):
+    monkeypatch.setenv("MY_TOKEN", "   ")
+    with pytest.raises(ConfigError, match=r"no token"):
+        read_secret("main", "token", "MY_TOKEN", None)
+
+
+def test_unreadable_secret_file_names_the_file(tmp_path: Path):
+    missing = tmp_path / "no-such-token"
+    with pytest.raises(ConfigError) as raised:
+        read_secret("main", "token", "MY_TOKEN", missing)
+    assert str(raised.value).startswith(f"account 'main': cannot read token file {missing}: ")
+
+
+def test_mastodon_account_reads_its_token_from_the_environment(write, monkeypatch):
+    monkeypatch.setenv("RAPPORT_MASTODON_TOKEN", "masto-token")
+    [account] = load_settings(write(MASTODON)).accounts
+    assert account.secret().get_secret_value() == "masto-token"
+
+
+def test_mastodon_account_without_token_is_an_error(write):
+    [account] = load_settings(write(MASTODON)).accounts
+    with pytest.raises(ConfigError, match=r"account 'main-mastodon': no token: set \$RAPPORT_MASTODON_TOKEN"):
+        account.secret()
+
+
+def test_bluesky_account_reads_its_password_file(write, tmp_path: Path):
+    (tmp_path / "pw").write_text("app-pass\n", encoding="utf-8")
+    [account] = load_settings(write(BLUESKY + 'password_file = "pw"\n')).accounts
+    assert account.secret().get_secret_value() == "app-pass"
+
+
+def test_bluesky_account_without_password_may_rely_on_a_stored_session(write):
+    [account] = load_settings(write(BLUESKY)).accounts
+    assert account.secret() is None
+
+
+def test_secret_value_is_hidden_in_the_settings_repr(monkeypatch):
+    monkeypatch.setenv("MY_TOKEN", "tok-visible?")
+    assert "tok-visible?" not in repr(read_secret("main", "token", "MY_TOKEN", None))
+
+
+# the shipped example ------------------------------------------------------------------------
+
+def test_example_config_loads_without_error():
+    example = PROJECT_ROOT / "config.example.toml"
+    if not example.exists():
+        pytest.skip("config.example.toml does not exist yet at the project root")
+    settings = load_settings(example)
+    assert settings.data_dir.is_absolute()
