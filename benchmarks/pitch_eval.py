@@ -165,7 +165,14 @@ def _timed(run: Callable[[], Iterable[object]]) -> float:
     return time.perf_counter() - start
 
 
+PROTOCOL = (
+    "Tuning: the lexicon was adjusted only after looking at mistakes on own odd ids and on TubeSpam\n"
+    "files 01-02; own even ids and TubeSpam files 03-05 are held out. Targets apply to the full sets."
+)
+
+
 def _print_table(rows: Sequence[Row], throughput: float, timed: int) -> None:
+    print(PROTOCOL)
     print(f"{'set':<34}{'n':>6}{'precision':>11}{'recall':>9}{'FPR':>8}")
     for row in rows:
         cells = (_cell(row.precision), _cell(row.recall), _cell(row.fpr))

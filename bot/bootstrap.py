@@ -14,6 +14,7 @@ import structlog
 
 from bot.clock import SystemClock
 from bot.config import Settings
+from bot.errors import ConfigError
 from bot.domain.policy import PolicyConfig
 from bot.domain.stages import StageThresholds
 from bot.ports import Clock, Drafter, PlatformClient
@@ -74,6 +75,9 @@ class App:
     def drafter(self) -> Drafter:
         if self.drafter_override is not None:
             return self.drafter_override
+        if self.settings.drafting.backend != "template":
+            raise ConfigError(f"drafting.backend: {self.settings.drafting.backend!r} is not available in this"
+                              " version; use 'template'")
         from bot.drafting.template import TemplateDrafter
 
         return TemplateDrafter()

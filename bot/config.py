@@ -129,6 +129,7 @@ class SandboxAccount(_AccountBase):
 class MastodonAccount(_AccountBase):
     platform: Literal["mastodon"]
     base_url: str
+    handle: str | None = None  # user@domain, when the account's domain differs from base_url's host
     token_env: str = "RAPPORT_MASTODON_TOKEN"
     token_file: Path | None = None
     mastodon_version: str = "4.3.0"

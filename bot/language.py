@@ -18,14 +18,16 @@ _MIN_LETTERS = 3  # "ok", "lol" and emoji carry no usable evidence
 _SHORT_TEXT_WORDS = 6
 _TOP_CANDIDATES = 5
 _NOISE = re.compile(r"https?://\S+|www\.\S+|(?<!\w)[@#][\w.@-]+")
-_WORD = re.compile(r"[a-z]+")
+_WORD = re.compile(r"[^\W\d_]+")
 
-# Words frequent in one language and rare in the other. Those shared with Portuguese, Italian
-# or Catalan ("de", "que", "a") are left out; the top-candidates check covers the rest.
+# Words frequent in one language and rare in the other, accents included: "qué" and "aquí" are
+# Spanish where "que" and "aqui" could be Portuguese. Words shared with Portuguese, Italian or
+# Catalan ("de", "que", "mi") are left out; the top-candidates check covers the rest.
 _SPANISH = frozenset(
-    "el los las y del al es son unos unas muy pero estan este esto eso hay ya tambien gracias "
-    "hola jaja jajaja jeje bueno buena buenos buenas mucho muchas muchos cuando donde quien yo "
-    "usted ustedes vosotros nosotros".split()
+    "el los las y del al es son unos unas muy pero están este esto eso hay ya también gracias "
+    "hola jaja jajaja jeje bueno buena buenos buenas mucho muchas muchos cuando donde quién yo "
+    "usted ustedes vosotros nosotros qué cómo cuándo dónde sí aquí allí día días más "
+    "pues vale chévere genial".split()
 )
 _ENGLISH = frozenset(
     "the and you your this that is are was were be been it its of to in on at for with my "
@@ -44,7 +46,7 @@ def guess_language(text: str) -> str | None:
 
 
 def _function_word_choice(text: str, candidates: list[str]) -> str | None:
-    words = _WORD.findall(_strip_accents(text.casefold()))
+    words = _WORD.findall(unicodedata.normalize("NFKC", text).casefold())
     if not words or len(words) > _SHORT_TEXT_WORDS:
         return None
     spanish = sum(word in _SPANISH for word in words)
@@ -53,11 +55,6 @@ def _function_word_choice(text: str, candidates: list[str]) -> str | None:
         return None
     choice = "es" if spanish > english else "en"
     return choice if choice in candidates else None
-
-
-def _strip_accents(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(char for char in decomposed if not unicodedata.combining(char))
 
 
 @cache

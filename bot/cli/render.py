@@ -31,7 +31,7 @@ _CONTROLS = re.compile(
 
 def safe(text: object, *, single_line: bool = False) -> str:
     """Text fit for a terminal: no escapes, no control or bidi-override characters."""
-    cleaned = _CONTROLS.sub("", _ESCAPES.sub("", str(text or "")))
+    cleaned = _CONTROLS.sub("", _ESCAPES.sub("", "" if text is None else str(text)))
     if single_line:
         cleaned = " ".join(cleaned.split())
     return cleaned

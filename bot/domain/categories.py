@@ -21,9 +21,13 @@ class Category(str, Enum):
     OPINION = "opinion"
 
 
+# Phones type typographic apostrophes: "don’t" must read as "don't".
+_APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "\u2032": "'"})
+
+
 def _fold(text: str) -> str:
     """Lower case without accents or @mentions, for matching cues."""
-    text = unicodedata.normalize("NFKD", text.lower())
+    text = unicodedata.normalize("NFKD", text.lower().translate(_APOSTROPHES))
     text = "".join(ch for ch in text if not unicodedata.combining(ch))
     return re.sub(r"@[\w.@-]+", " ", text)
 
@@ -33,7 +37,9 @@ _OPT_OUT = re.compile(
     r"|\bunsubscribe\b|\bleave me alone\b|\bopt[ -]?out\b"
     r"|\bstop (messaging|writing to|replying to|tagging|mentioning|contacting|sending me|bothering)\b"
     r"|\b(do not|don'?t|dont) (message|write to|reply to|contact|tag|mention|dm) me\b"
-    r"|\bno me (vuelvas a )?(escribas|escribais|escriban|mandes|mandeis|menciones|mencioneis|contestes|etiquetes|hables)\b"
+    r"|\bno me (escribas|escribais|escriban|mandes|mandeis|menciones|mencioneis|contestes|etiquetes|hables)\b"
+    r"|\bno me (vuelvas|volvais|vuelvan) a (escribir|mandar|mencionar|contestar|etiquetar|hablar)\b"
+    r"|^\W*(please )?stop( it| please| now)?\W*$|\bplease stop\b"
     r"|\bpara ya\b|\bbasta ya\b|\bdejame en paz\b|\bdejadme en paz\b|\bdejenme en paz\b"
     r"|\bdeja(d)? de (escribirme|mencionarme|mandarme|etiquetarme|contestarme)\b"
     r"|\bno quiero (recibir )?(mas )?(mensajes|respuestas)\b|\bdarme de baja\b"

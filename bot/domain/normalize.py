@@ -43,7 +43,7 @@ _MENTION = re.compile(r"(?<![\w@])@[\w.-]+(?:@[\w-]+(?:\.[\w-]+)+)?")
 # Three or more single characters separated by one to three spacers: "c o m p r a", "b.u.y",
 # "s*u*b". Wider gaps ("D M   m e") mark a word boundary and are kept as one space.
 _SPACED_LETTERS = re.compile(
-    r"(?<![a-z0-9@$€])[a-z0-9@$€](?:[ .\-_*·•+~/]{1,3}[a-z0-9@$€](?![a-z0-9]))+"
+    r"(?<![a-z0-9@$€])[a-z0-9@$€](?:[ .\-_*·•+~/]{1,3}[a-z0-9@$€](?![a-z0-9])){2,}"
 )
 _SPACERS = re.compile(r"[ .\-_*·•+~/]+")
 _WIDE_GAP = re.compile(r"\s{2,}")

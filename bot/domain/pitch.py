@@ -51,7 +51,8 @@ def classify(text: str, lexicon: PitchLexicon, language: str | None = None) -> P
     short posts, and a Spanish pitch inside an English thread is still a pitch. `language` is
     only reported back."""
     folded = fold(text)
-    frame_signals, words = _frame_signals(folded.words, lexicon)
+    # Links get their own signals; read as words, "shop.example/buy-now" would count twice.
+    frame_signals, words = _frame_signals(lexicon.urls.sub(" ", folded.words), lexicon)
     signals = _unique(
         frame_signals
         + _phrase_signals(words, lexicon)
@@ -87,8 +88,8 @@ def _phrase_signals(words: str, lexicon: PitchLexicon) -> list[Signal]:
 def _amount_signals(plain: str, words: str, lexicon: PitchLexicon) -> list[Signal]:
     # Prices come from the plain view, where "50euros" has not been read as leetspeak;
     # discounts from the words view, where "40% 0ff" has.
-    prices = [Signal("price", match.group().strip()) for match in lexicon.prices.finditer(plain)]
-    offs = [Signal("discount", match.group().strip()) for match in lexicon.percent_offs.finditer(words)]
+    prices = [Signal("price", found.group().strip()) for found in lexicon.prices.finditer(plain)]
+    offs = [Signal("discount", found.group().strip()) for found in lexicon.percent_offs.finditer(words)]
     return prices + offs
 
 
@@ -103,15 +104,20 @@ def _link_signals(plain: str, lexicon: PitchLexicon) -> list[Signal]:
 def _link_kind(url: str, lexicon: PitchLexicon) -> str:
     host = url.split("://", 1)[-1].split("/", 1)[0].split("?", 1)[0].split(":", 1)[0]
     host = host.removeprefix("www.")
-    if any(host == domain or host.endswith("." + domain) for domain in lexicon.commercial_domains):
+    if _on_any(host, lexicon.commercial_domains):
         return "commercial_link"
     if lexicon.affiliate_query.search(url):
         return "affiliate"
-    if host in lexicon.shorteners:
+    if _on_any(host, lexicon.shorteners):
         return "shortener"
-    if host in lexicon.storefronts or host.endswith(tuple("." + s for s in lexicon.storefronts)):
+    if _on_any(host, lexicon.storefronts):
         return "storefront"
     return "link"
+
+
+def _on_any(host: str, domains: tuple[str, ...]) -> bool:
+    """Whether `host` is one of `domains` or a subdomain of one."""
+    return any(host == domain or host.endswith("." + domain) for domain in domains)
 
 
 def _score(signals: tuple[Signal, ...], lexicon: PitchLexicon) -> float:

@@ -26,12 +26,15 @@ _CLAUSE_GAP = r"[^\w.!?;…]+"
 # "1" and "|" stand for both "i" and "l", and normalisation can only pick one of them.
 _AMBIGUOUS_LETTER = "[il]"
 
-_URL = re.compile(
-    r"(?:https?://|www\.)[^\s<>\"'()\[\]]+"
-    r"|(?<![\w@.-])(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+"
-    r"(?:com|net|org|io|co|app|dev|shop|store|es|mx|ar|cl|pe|uy|ec|ve|us|uk|ca|de|fr|it|eu|info"
-    r"|biz|me|ly|gl|gd|gy|to|tv|cc|link|site|online|xyz|tech|ai|academy|school|design|studio"
-    r"|page|ee|at|in|li|id|do|bio|be|club|courses|agency|ws)(?![\w-])(?:/[^\s<>\"'()\[\]]*)?"
+_URL_WITH_SCHEME = r"(?:https?://|www\.)[^\s<>\"'()\[\]]+"
+_URL_PATH = r"(?![\w-])(?:/[^\s<>\"'()\[\]]*)?"
+_HOST_LABELS = r"(?<![\w@.-])(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)"
+# Bare domains ("shop.example.co/x") only with common top-level domains, so that "node.js" or
+# "e.g." are not links; the owner's own domains are added whatever their ending.
+_COMMON_TLDS = (
+    "com|net|org|io|co|app|dev|shop|store|es|mx|ar|cl|pe|uy|ec|ve|us|uk|ca|de|fr|it|eu|info|biz"
+    "|me|ly|gl|gd|gy|to|tv|cc|link|site|online|xyz|tech|ai|academy|school|design|studio|page|ee"
+    "|at|in|li|id|do|bio|be|club|courses|agency|ws"
 )
 
 
@@ -48,8 +51,8 @@ class PitchLexicon:
     prices: re.Pattern[str]
     percent_offs: re.Pattern[str]
     urls: re.Pattern[str]
-    shorteners: frozenset[str]
-    storefronts: frozenset[str]
+    shorteners: tuple[str, ...]
+    storefronts: tuple[str, ...]
     commercial_domains: tuple[str, ...]
     affiliate_query: re.Pattern[str]
 
@@ -72,19 +75,22 @@ def load_lexicon(
     kinds = _phrase_kinds(data, weights, extra_terms, products)
     frames, frame_kinds = _compile_frames(data.get("frame", []))
     links = data["links"]
+    own_domains = tuple(domain for domain in map(_domain, commercial_domains) if domain)
     return PitchLexicon(
         weights=MappingProxyType(weights),
         threshold=float(data["threshold"]),
         terms=re.compile(_BEFORE_WORD + alternation(kinds) + _AFTER_WORD),
-        term_kinds=MappingProxyType({phrase_key(phrase): kind for phrase, kind in kinds.items()}),
+        term_kinds=MappingProxyType(
+            {phrase_key(fold_term(phrase)): kind for phrase, kind in kinds.items()}
+        ),
         frames=frames,
         frame_kinds=MappingProxyType(frame_kinds),
         prices=_compile_prices(data["amounts"]["currency_words"]),
         percent_offs=_compile_percent_offs(data["amounts"]),
-        urls=_URL,
-        shorteners=frozenset(links["shorteners"]),
-        storefronts=frozenset(links["storefronts"]),
-        commercial_domains=tuple(_domain(domain) for domain in commercial_domains),
+        urls=_compile_urls(own_domains),
+        shorteners=tuple(links["shorteners"]),
+        storefronts=tuple(links["storefronts"]),
+        commercial_domains=own_domains,
         affiliate_query=re.compile(r"[?&](?:%s)=" % "|".join(links["affiliate_params"])),
     )
 
@@ -151,13 +157,37 @@ def _compile_frames(frames: list[dict]) -> tuple[re.Pattern[str] | None, dict[st
         parts = [alternation(part) for part in frame["parts"]]
         gaps = [_word_gap(gap) for gap in frame["gaps"]]
         forward = parts[0] + "".join(gap + part for gap, part in zip(gaps, parts[1:]))
+        # A look-ahead on the possible first letters lets most positions fail at once, before
+        # the costlier imperative look-behinds run.
+        forward = _first_letters(frame["parts"][0]) + _imperative_position(
+            frame.get("imperative_after")
+        ) + forward
         if frame.get("reversible"):
-            forward += "|" + parts[-1] + gaps[-1] + parts[0]
-        patterns.append("(?P<frame%d>%s%s%s)" % (index, _BEFORE_WORD, forward, _AFTER_WORD))
+            forward += "|" + _first_letters(frame["parts"][-1]) + parts[-1] + gaps[-1] + parts[0]
+        patterns.append("(?P<frame%d>%s)" % (index, forward))
         kinds["frame%d" % index] = frame["kind"]
     if not patterns:
         return None, kinds
-    return re.compile("|".join(patterns)), kinds
+    return re.compile("%s(?:%s)%s" % (_BEFORE_WORD, "|".join(patterns), _AFTER_WORD)), kinds
+
+
+def _first_letters(phrases: Sequence[str]) -> str:
+    letters = {fold_term(phrase)[:1] for phrase in phrases}
+    letters |= {"i", "l"} if letters & {"i", "l"} else set()
+    return "(?=[%s])" % re.escape("".join(sorted(letters)))
+
+
+def _imperative_position(after_words: Sequence[str] | None) -> str:
+    """Where an ask reads as an imperative: the start of a clause (text start, or after
+    punctuation or an emoji) or right after one of `after_words`. Empty when unrestricted."""
+    if not after_words:
+        return ""
+    # Python's look-behinds are fixed-width, so each alternative is a look-behind of its own.
+    words = sorted({fold_term(word) for word in after_words}, key=len)
+    behind = ["^", r"(?<=[^\w\s])", r"(?<=[^\w\s] )"] + [
+        r"(?<=(?<![a-z0-9])%s )" % re.escape(word) for word in words
+    ]
+    return "(?:%s)" % "|".join(behind)
 
 
 def _word_gap(words: int) -> str:
@@ -183,6 +213,12 @@ def _compile_percent_offs(amounts: Mapping[str, Sequence[str]]) -> re.Pattern[st
     return re.compile(
         rf"{_BEFORE_WORD}{before}\s*{percent}|{percent}\s*{after}{_AFTER_WORD}|{multibuy}"
     )
+
+
+def _compile_urls(own_domains: Sequence[str]) -> re.Pattern[str]:
+    bare = _HOST_LABELS + "+(?:%s)" % _COMMON_TLDS + _URL_PATH
+    own = [_HOST_LABELS + "*" + re.escape(domain) + _URL_PATH for domain in own_domains]
+    return re.compile("|".join([_URL_WITH_SCHEME, *own, bare]))
 
 
 def _domain(domain: str) -> str:

@@ -25,22 +25,22 @@ class Stage(str, Enum):
 
     def __lt__(self, other: object) -> bool:
         if not isinstance(other, Stage):
-            return NotImplemented
+            raise TypeError(f"cannot order a Stage against {type(other).__name__}")
         return self.rank < other.rank
 
     def __le__(self, other: object) -> bool:
         if not isinstance(other, Stage):
-            return NotImplemented
+            raise TypeError(f"cannot order a Stage against {type(other).__name__}")
         return self.rank <= other.rank
 
     def __gt__(self, other: object) -> bool:
         if not isinstance(other, Stage):
-            return NotImplemented
+            raise TypeError(f"cannot order a Stage against {type(other).__name__}")
         return self.rank > other.rank
 
     def __ge__(self, other: object) -> bool:
         if not isinstance(other, Stage):
-            return NotImplemented
+            raise TypeError(f"cannot order a Stage against {type(other).__name__}")
         return self.rank >= other.rank
 
 

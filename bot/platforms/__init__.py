@@ -26,7 +26,7 @@ def _sandbox(account: Any, settings: Settings, log: Any) -> PlatformClient:
 def _mastodon(account: Any, settings: Settings, log: Any) -> PlatformClient:
     module = _import("bot.platforms.mastodon", "mastodon")
     return module.MastodonClient(
-        account=account.name, base_url=account.base_url,
+        account=account.name, base_url=account.base_url, handle=account.handle,
         access_token=account.secret().get_secret_value(),
         mastodon_version=account.mastodon_version, request_timeout=account.request_timeout_seconds,
         notification_types=tuple(account.notification_types), log=log,

@@ -38,20 +38,23 @@ class SandboxClient:
         self._log = log or structlog.get_logger().bind(account=account, platform="sandbox")
 
     def fetch_new(self, cursor: str | None) -> Batch:
-        offset, line_no = _parse_cursor(cursor)
+        offset, line_no, head = _parse_cursor(cursor)
         try:
             size = self.events.stat().st_size
+            with self.events.open("rb") as handle:
+                current_head = _head(handle)
+                if size < offset or (head and head != current_head):
+                    # Truncated or replaced: read it all again; ingestion ignores known events.
+                    what = "sandbox.events_truncated" if size < offset else "sandbox.events_replaced"
+                    self._log.warning(what, path=str(self.events), offset=offset)
+                    offset, line_no = 0, 0
+                handle.seek(offset)
+                return self._read_batch(handle, offset, line_no, current_head)
         except FileNotFoundError:
             self._log.warning("sandbox.events_missing", path=str(self.events))
             return Batch((), cursor)
-        if size < offset:
-            self._log.warning("sandbox.events_truncated", path=str(self.events), offset=offset)
-            offset, line_no = 0, 0  # re-reading is safe: ingestion ignores events it has
-        with self.events.open("rb") as handle:
-            handle.seek(offset)
-            return self._read_batch(handle, offset, line_no)
 
-    def _read_batch(self, handle: Any, offset: int, line_no: int) -> Batch:
+    def _read_batch(self, handle: Any, offset: int, line_no: int, head: str) -> Batch:
         found: list[Interaction] = []
         skipped = 0
         for _ in range(BATCH_LINES):
@@ -71,7 +74,8 @@ class SandboxClient:
                 skipped += 1
                 self._log.warning("sandbox.bad_event", line=line_no, path=str(self.events), error=str(error))
         more = bool(handle.readline())
-        return Batch(tuple(found), json.dumps({"offset": offset, "line": line_no}), more=more, skipped=skipped)
+        cursor = json.dumps({"offset": offset, "line": line_no, "head": head})
+        return Batch(tuple(found), cursor, more=more, skipped=skipped)
 
     def fetch_history(self, cursor: str | None, since: datetime) -> Batch:
         # The events file is the history: everything in it arrives through fetch_new.
@@ -79,7 +83,7 @@ class SandboxClient:
 
     def lookup_profile(self, person: Person) -> Person | None:
         """The newest description of this person in the events file."""
-        latest = None
+        latest: Interaction | None = None
         if not self.events.exists():
             return None
         with self.events.open("rb") as handle:
@@ -89,8 +93,9 @@ class SandboxClient:
                 except EventError:
                     continue
                 if event.kind is not InteractionKind.SENT and _same_person(event.person, person):
-                    latest = event.person
-        return latest
+                    if latest is None or event.at >= latest.at:
+                        latest = event
+        return latest.person if latest else None
 
     def post_reply(self, reply: OutgoingReply) -> PostedReply:
         existing = self._find_posted(reply.idempotency_key)
@@ -104,8 +109,9 @@ class SandboxClient:
             "at": datetime.now(timezone.utc).isoformat().replace("+00:00", "Z"),
         }
         self.outbox.parent.mkdir(parents=True, exist_ok=True)
-        with self.outbox.open("a", encoding="utf-8") as out:
-            out.write(json.dumps(line, ensure_ascii=False) + "\n")
+        with self.outbox.open("ab+") as out:
+            # A crash mid-write leaves a line without its newline: never glue a post onto it.
+            out.write((b"\n" if _ends_mid_line(out) else b"") + json.dumps(line, ensure_ascii=False).encode() + b"\n")
             out.flush()
             os.fsync(out.fileno())
         return PostedReply(post_id=post_id)
@@ -130,14 +136,29 @@ class SandboxClient:
         pass
 
 
-def _parse_cursor(cursor: str | None) -> tuple[int, int]:
+def _ends_mid_line(handle: Any) -> bool:
+    size = handle.seek(0, os.SEEK_END)
+    if size == 0:
+        return False
+    handle.seek(size - 1)
+    return handle.read(1) != b"\n"
+
+
+def _parse_cursor(cursor: str | None) -> tuple[int, int, str]:
     if not cursor:
-        return 0, 0
+        return 0, 0, ""
     try:
         data = json.loads(cursor)
-        return int(data["offset"]), int(data["line"])
+        return int(data["offset"]), int(data["line"]), str(data.get("head", ""))
     except (ValueError, KeyError, TypeError):
-        return 0, 0
+        return 0, 0, ""
+
+
+def _head(handle: Any) -> str:
+    """A fingerprint of the file's first line: it changes when the file is replaced."""
+    handle.seek(0)
+    first = handle.readline(4096)
+    return hashlib.sha256(first).hexdigest()[:16] if first.endswith(b"\n") else ""
 
 
 def _is_whole_json(raw: bytes) -> bool:
@@ -218,7 +239,25 @@ def _person(data: object) -> Person:
     return Person(
         platform_id=_text(data, "id") or None, handle=_handle(data.get("handle"), "author.handle"),
         name=_text(data, "name"), bio=_text(data, "bio"), bot=data.get("bot") is True,
+        fields=_fields(data.get("fields")),
     )
+
+
+def _fields(value: object) -> tuple[tuple[str, str], ...]:
+    """Profile fields as `[{"name": ..., "value": ...}]` or `[[name, value]]`."""
+    if value is None:
+        return ()
+    if not isinstance(value, list):
+        raise EventError("'author.fields' must be a list")
+    fields = []
+    for item in value:
+        if isinstance(item, dict):
+            fields.append((str(item.get("name", "")), str(item.get("value", ""))))
+        elif isinstance(item, list) and len(item) == 2:
+            fields.append((str(item[0]), str(item[1])))
+        else:
+            raise EventError("each profile field needs a name and a value")
+    return tuple(fields)
 
 
 def _post(data: dict) -> Post:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -27,15 +28,19 @@ class DraftReport:
 def draft_replies(
     store: SqlAlchemyStore, drafter: Drafter, account: str, platform: str, *, clock: Clock,
     policy: Policy, log: Any, max_age: timedelta | None = None, suggestions: int = 1,
+    should_stop: Callable[[], bool] = lambda: False,
 ) -> DraftReport:
     """Draft a reply for every stored message that still awaits one."""
     report = DraftReport(account)
-    with store.unit_of_work() as uow:
-        waiting = uow.interactions.awaiting_draft(account, limit=500)
-    for stored in waiting:
+    while not should_stop():
         with store.unit_of_work() as uow:
-            _draft_one(uow, stored, drafter, platform, clock.now(), policy, log, report, max_age, suggestions)
-            uow.commit()
+            waiting = uow.interactions.awaiting_draft(account, limit=200)
+        if not waiting:
+            break
+        for stored in waiting:
+            with store.unit_of_work() as uow:
+                _draft_one(uow, stored, drafter, platform, clock.now(), policy, log, report, max_age, suggestions)
+                uow.commit()
     return report
 
 

@@ -95,7 +95,7 @@ def record_interaction(
 ) -> bool:
     """Store one interaction and update its contact; False if it was already stored."""
     contact = uow.contacts.resolve(account, interaction.person, now)
-    interaction = _with_language(interaction)
+    interaction = _with_language(_in_known_thread(uow, account, interaction))
     category = None
     inbound_talk = interaction.kind.is_conversation and interaction.direction is Direction.INBOUND
     if inbound_talk and interaction.post is not None:
@@ -153,6 +153,21 @@ def recompute_stage(uow: SqlUnitOfWork, contact: Contact, thresholds: StageThres
     updated = uow.contacts.get(contact.id)
     assert updated is not None
     return updated
+
+
+def _in_known_thread(uow: SqlUnitOfWork, account: str, interaction: Interaction) -> Interaction:
+    """A reply belongs to the thread of the post it answers, when that post is stored.
+
+    Platforms do not always name a thread's root (Mastodon names only the parent), and a long
+    thread must count as one conversation, not one per reply.
+    """
+    post = interaction.post
+    if post is None or not post.in_reply_to:
+        return interaction
+    thread = uow.interactions.thread_of(account, post.in_reply_to)
+    if thread is None or thread == post.thread_id:
+        return interaction
+    return replace(interaction, post=replace(post, thread=thread))
 
 
 def _with_language(interaction: Interaction) -> Interaction:

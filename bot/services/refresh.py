@@ -42,5 +42,5 @@ def refresh_account(
             uow.commit()
         raise
     drafts = draft_replies(store, drafter, account, client.platform, clock=clock, policy=policy, log=log,
-                           max_age=max_age, suggestions=suggestions)
+                           max_age=max_age, suggestions=suggestions, should_stop=should_stop)
     return RefreshReport(poll, drafts)

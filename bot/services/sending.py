@@ -47,16 +47,20 @@ def send_approved(
     store: SqlAlchemyStore, clients: Mapping[str, PlatformClient], *, policy: Policy, clock: Clock,
     options: SendOptions, log: Any, should_stop: Callable[[], bool] = lambda: False,
 ) -> SendReport:
+    """Send every due approved draft, a claimed batch at a time, until none is left."""
     report = SendReport()
-    with store.unit_of_work() as uow:
-        claimed = uow.drafts.claim_sendable(options.owner, clock.now(), options.lease)
-        uow.commit()
-    for index, draft in enumerate(claimed):
-        client = clients.get(draft.account)
-        if should_stop() or client is None:
-            _release(store, claimed[index:], clock)  # nothing of these was posted yet
+    while not should_stop():
+        with store.unit_of_work() as uow:
+            claimed = uow.drafts.claim_sendable(options.owner, clock.now(), options.lease)
+            uow.commit()
+        if not claimed:
             break
-        _send_one(store, draft, client, policy, clock, options, log, report)
+        for index, draft in enumerate(claimed):
+            client = clients.get(draft.account)
+            if should_stop() or client is None:
+                _release(store, claimed[index:], clock)  # nothing of these was posted yet
+                return report
+            _send_one(store, draft, client, policy, clock, options, log, report)
     return report
 
 

@@ -46,6 +46,7 @@ def _sqlite_engine(url: str, database: str | None, busy_timeout: float) -> Engin
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout * 1000)}")
         cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA secure_delete=ON")  # `contacts forget` must not leave text in free pages
         cursor.close()
 
     @event.listens_for(engine, "begin")

@@ -57,6 +57,14 @@ class InteractionRepository:
     def set_draft_state(self, interaction_id: int, state: str) -> None:
         self._c.execute(update(interactions).where(interactions.c.id == interaction_id).values(draft_state=state))
 
+    def thread_of(self, account: str, post_id: str) -> str | None:
+        """The thread a stored post belongs to (ours or theirs), if it is stored."""
+        return self._c.execute(
+            select(interactions.c.thread)
+            .where(interactions.c.account == account, interactions.c.post_id == post_id)
+            .limit(1)
+        ).scalar()
+
     def newer_in_thread(self, stored: StoredInteraction) -> bool:
         """Whether the conversation moved on after this message (either side wrote again)."""
         post = stored.interaction.post

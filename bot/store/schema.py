@@ -128,6 +128,7 @@ interactions = Table(
     UniqueConstraint("account", "event_id"),
     Index(None, "draft_state", "account"),
     Index(None, "contact_id", "at"),
+    Index(None, "account", "post_id"),
 )
 
 drafts = Table(

@@ -182,3 +182,20 @@ def test_approving_a_pitch_to_a_first_contact_is_refused_and_changes_nothing(sto
     assert [r.code for r in refused.value.decision.blocking] == ["pitch_stage"]
     [after] = drafts(store)
     assert (after.status, after.text) == (DraftStatus.PENDING, draft.text)
+
+
+def test_a_long_thread_named_only_by_parents_is_one_conversation(store, clock) -> None:  # noqa: ANN001
+    """Mastodon names a reply's parent, not its root: replies must join the stored thread."""
+    platform = FakePlatform()
+    t0 = clock.now() - timedelta(days=40)
+    chain = [message("n-0", t0)]
+    for i in range(1, 6):
+        parent = chain[-1].post.id
+        post = Post(f"p-n-{i}", "y además…", "es", in_reply_to=parent, thread=parent)
+        chain.append(Interaction(f"n-{i}", InteractionKind.REPLY, t0 + timedelta(days=i * 7), ANA, post))
+    platform.push(*chain)
+    refresh(store, platform, clock)
+    with store.unit_of_work() as uow:
+        contact = uow.contacts.find(ANA.handle)[0]
+    assert contact.counters.conversations == 1
+    assert contact.stage.value == "first_contact"

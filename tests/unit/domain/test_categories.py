@@ -55,20 +55,10 @@ def test_stop_after_a_mention_is_an_opt_out():
     assert categorize("@me@sandbox.example STOP") is Category.OPT_OUT
 
 
-@pytest.mark.xfail(
-    reason="categories._OPT_OUT matches only the ASCII apostrophe in don't; phones type U+2019 (don’t), "
-    "so a typographic-apostrophe request to stop is missed",
-    strict=True,
-)
 def test_dont_message_me_with_a_typographic_apostrophe_is_an_opt_out():
     assert is_opt_out("Please don’t message me again") is True
 
 
-@pytest.mark.xfail(
-    reason="categories._OPT_OUT only has 'no me (vuelvas a )?escribas...', so the natural Spanish "
-    "'no me vuelvas a escribir' (infinitive after 'vuelvas a') is not recognised as a request to stop",
-    strict=True,
-)
 def test_no_me_vuelvas_a_escribir_is_an_opt_out():
     assert is_opt_out("No me vuelvas a escribir") is True
 

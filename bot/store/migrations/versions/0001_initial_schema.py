@@ -144,6 +144,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('interactions', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_interactions_contact_id_at'), ['contact_id', 'at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_interactions_account_post_id'), ['account', 'post_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_interactions_draft_state_account'), ['draft_state', 'account'], unique=False)
 
     op.create_table('drafts',
@@ -188,6 +189,7 @@ def downgrade() -> None:
     op.drop_table('drafts')
     with op.batch_alter_table('interactions', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_interactions_draft_state_account'))
+        batch_op.drop_index(batch_op.f('ix_interactions_account_post_id'))
         batch_op.drop_index(batch_op.f('ix_interactions_contact_id_at'))
 
     op.drop_table('interactions')
