@@ -31,6 +31,9 @@ class PlatformClient(Protocol):
     """
 
     platform: str
+    # False when every interaction already carries the author's full profile, so that looking
+    # profiles up again would only spend requests.
+    needs_profile_lookups: bool
 
     def fetch_new(self, cursor: str | None) -> Batch:
         """Interactions after `cursor`, oldest first; call again while `batch.more`."""

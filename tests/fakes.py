@@ -31,10 +31,13 @@ class FakePlatform:
     """An in-memory platform: queue interactions, read what was posted, inject failures."""
 
     platform: str = "sandbox"
+    needs_profile_lookups: bool = False
     pages: list[list[Interaction]] = field(default_factory=list)
     posted: list[OutgoingReply] = field(default_factory=list)
     post_errors: list[PlatformError] = field(default_factory=list)
     delivered: int = 0
+    profiles: dict[str, Person] = field(default_factory=dict)  # by platform id
+    lookups: int = 0
 
     def push(self, *interactions: Interaction) -> None:
         self.pages.append(list(interactions))
@@ -51,7 +54,8 @@ class FakePlatform:
         return Batch((), cursor)
 
     def lookup_profile(self, person: Person) -> Person | None:
-        return None
+        self.lookups += 1
+        return self.profiles.get(person.platform_id or "")
 
     def post_reply(self, reply: OutgoingReply) -> PostedReply:
         if self.post_errors:

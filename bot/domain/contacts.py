@@ -50,6 +50,7 @@ class Contact:
     exchanges_since_pitch: int = 0
     first_seen_at: datetime | None = None
     last_seen_at: datetime | None = None
+    profile_refreshed_at: datetime | None = None
 
     @property
     def nobot(self) -> bool:

@@ -6,11 +6,12 @@ in `session_path` (mode 0600: it holds tokens), save it on every CREATE and REFR
 start. After a 401: refresh once, then log in once, never in a loop.
 
 Cursors:
-- `fetch_new`: a high-water mark "<indexedAt> <uri>..." of the newest notification handed over.
+- `fetch_new`: a watermark "<newest indexedAt> <hash>...": the newest notification time handed
+  over and short hashes of the notifications handed over in the `overlap` (10 min) before it.
   `fetch_new(cursor)` starts by marking everything up to `cursor` seen on Bluesky (the caller has
   stored that batch by then; `mark_seen` does it on demand), then pages back from the newest
-  notification until it reaches the mark and returns the new ones oldest first, in one batch.
-  With no cursor (first run) it returns nothing and a mark at the newest notification:
+  notification to `overlap` before the mark, and returns the unseen ones oldest first, in one
+  batch. With no cursor (first run) it returns nothing and a mark at the newest notification:
   the past comes from `fetch_history`.
 - `fetch_history`: a JSON pair of page cursors (notifications, our own author feed).
 """
@@ -145,6 +146,7 @@ class BlueskyClient:
         max_attempts: int = 3,
         max_rate_wait: float = 60.0,
         max_pages: int = 50,
+        overlap: timedelta = timedelta(minutes=10),
         jitter: Callable[[], float] = random.random,
     ) -> None:
         self.account = account
@@ -156,6 +158,7 @@ class BlueskyClient:
         self._log = log.bind(account=account, platform="bluesky") if hasattr(log, "bind") else log
         self._sleep, self._jitter = sleep, jitter
         self._max_attempts, self._max_rate_wait, self._max_pages = max_attempts, max_rate_wait, max_pages
+        self._overlap = overlap
         self._limits = RateLimits(self._clock)
         # httpx's own default timeout is 5 s: too short for a busy AppView, so it is explicit.
         request = Request(timeout=httpx.Timeout(request_timeout), event_hooks={"response": [self._limits.observe]})
@@ -276,33 +279,35 @@ class BlueskyClient:
     def fetch_new(self, cursor: str | None) -> Batch:
         if cursor is None:
             return self._first_mark()
-        mark = convert.HighWaterMark.decode(cursor)
+        mark = convert.Watermark.decode(cursor)
         if cursor != self._seen_cursor:
             self._mark_seen_quietly(cursor)
+        floor = mark.newest - self._overlap
+        window: list[tuple[datetime, str, str]] = []
         fresh: list[dict[str, Any]] = []
         page_cursor: str | None = None
         for page_number in range(1, self._max_pages + 1):
             page = self._list_notifications(page_cursor)
-            reached = _take_newer(page.get("notifications") or [], mark, fresh)
+            reached = _read_back(page.get("notifications") or [], mark, floor, window, fresh)
             page_cursor = page.get("cursor")
             if reached or not page_cursor:
                 break
             if page_number == self._max_pages:
                 self._log.warning("bluesky.gap", kept=len(fresh), reason="more pages than max_pages since the mark")
         fresh.reverse()
-        interactions, positions, skipped = self._convert_notifications(fresh)
-        return Batch(tuple(interactions), mark.advanced(positions).encode(), False, skipped)
+        interactions, skipped = self._convert_notifications(fresh)
+        return Batch(tuple(interactions), mark.after(window, self._overlap).encode(), False, skipped)
 
     def _first_mark(self) -> Batch:
-        page = self._list_notifications(None, limit=1)
-        positions = []
-        for raw in page.get("notifications") or []:
+        """A mark at the newest notification, with the overlap before it counted as seen."""
+        window = []
+        for raw in self._list_notifications(None).get("notifications") or []:
             try:
-                positions.append(convert.position(raw))
+                window.append(convert.position(raw))
             except convert.UnreadableItemError:
                 continue
-        mark = convert.mark_from_positions(positions) or convert.HighWaterMark.decode(_NOTHING_YET)
-        return Batch((), mark.encode())
+        empty = convert.Watermark.decode(_NOTHING_YET)
+        return Batch((), empty.after(window, self._overlap).encode())
 
     def _list_notifications(self, page_cursor: str | None, limit: int = PAGE_SIZE) -> dict[str, Any]:
         # No seenAt (the AppView refuses it now) and no trust in isRead: the mark decides.
@@ -311,11 +316,10 @@ class BlueskyClient:
         )
         return self._query("app.bsky.notification.listNotifications", params, "listing notifications")
 
-    def _convert_notifications(self, fresh: list[Any]) -> tuple[list[Interaction], list[Any], int]:
-        interactions, positions, skipped = [], [], 0
+    def _convert_notifications(self, fresh: list[Any]) -> tuple[list[Interaction], int]:
+        interactions, skipped = [], 0
         for raw in fresh:
             try:
-                positions.append(convert.position(raw))
                 interaction = convert.interaction_from_notification(raw)
             except convert.UnreadableItemError as exc:
                 skipped += 1
@@ -323,11 +327,11 @@ class BlueskyClient:
                 continue
             if interaction is not None:
                 interactions.append(interaction)
-        return interactions, positions, skipped
+        return interactions, skipped
 
     def mark_seen(self, cursor: str) -> None:
         """Mark everything up to `cursor` seen on Bluesky: the app's unread count, nothing more."""
-        data = models.AppBskyNotificationUpdateSeen.Data(seen_at=convert.HighWaterMark.decode(cursor).at_text)
+        data = models.AppBskyNotificationUpdateSeen.Data(seen_at=convert.Watermark.decode(cursor).newest_text)
         self._call(lambda: self._client.app.bsky.notification.update_seen(data), "marking notifications seen")
         self._seen_cursor = cursor
 
@@ -473,17 +477,21 @@ class BlueskyClient:
         return known
 
 
-def _take_newer(items: list[Any], mark: convert.HighWaterMark, into: list[Any]) -> bool:
-    """Append the items newer than the mark; True once an item at or before it shows up."""
+def _read_back(
+    items: list[Any], mark: convert.Watermark, floor: datetime, window: list[Any], fresh: list[Any]
+) -> bool:
+    """Sort one page into the window (read back to the floor) and the fresh items; True at the floor."""
     for raw in items:
         try:
-            at, _, uri = convert.position(raw)
+            at, at_text, uri = convert.position(raw)
         except convert.UnreadableItemError:
-            into.append(raw)  # kept so that it is counted as skipped
+            fresh.append(raw)  # kept so that it is counted as skipped
             continue
-        if not mark.is_before(at, uri):
+        if at < floor:
             return True
-        into.append(raw)
+        window.append((at, at_text, uri))
+        if not mark.has_seen(uri):
+            fresh.append(raw)
     return False
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import regex
@@ -161,46 +161,47 @@ def position(raw: dict[str, Any]) -> tuple[datetime, str, str]:
 
 
 @dataclass(frozen=True)
-class HighWaterMark:
-    """The newest notification already handed over: its indexed time and the uris seen at that time.
+class Watermark:
+    """Where the last poll stopped: the newest notification time seen, and a short hash of every
+    notification handed over within the overlap before it.
 
-    `listNotifications` sorts by time and breaks ties by CID, so the mark keeps every uri at its
-    time instead of relying on an order among equals.
+    The AppView sorts notifications by min(indexedAt, createdAt): a post indexed a few seconds
+    late, or written on a phone whose clock is behind, lands below notifications already handed
+    over. So each poll reads back over that overlap again and lets through only unseen hashes.
+    Ties in time need nothing special either: the hashes tell equals apart.
     """
 
-    at: datetime
-    at_text: str
-    uris: frozenset[str]
+    newest: datetime
+    newest_text: str
+    seen: frozenset[str]
 
     def encode(self) -> str:
-        return " ".join([self.at_text, *sorted(self.uris)])
+        return " ".join([self.newest_text, *sorted(self.seen)])
 
     @classmethod
-    def decode(cls, cursor: str) -> HighWaterMark:
-        at_text, *uris = cursor.split(" ")
+    def decode(cls, cursor: str) -> Watermark:
+        newest_text, *seen = cursor.split(" ")
         try:
-            return cls(datetime.fromisoformat(at_text), at_text, frozenset(uris))
+            return cls(datetime.fromisoformat(newest_text), newest_text, frozenset(seen))
         except ValueError as exc:
             raise InvalidInputError(f"Not a Bluesky cursor: {cursor[:80]!r}") from exc
 
-    def is_before(self, at: datetime, uri: str) -> bool:
-        """True when (at, uri) is newer than everything already handed over."""
-        return at > self.at or (at == self.at and uri not in self.uris)
+    def has_seen(self, uri: str) -> bool:
+        return uri_hash(uri) in self.seen
 
-    def advanced(self, positions: list[tuple[datetime, str, str]]) -> HighWaterMark:
-        newest = max((p[0] for p in positions), default=self.at)
-        if newest < self.at or not positions:
-            return self
-        at_text = next(p[1] for p in positions if p[0] == newest)
-        uris = {p[2] for p in positions if p[0] == newest}
-        return HighWaterMark(newest, at_text, frozenset(uris | (self.uris if newest == self.at else set())))
+    def after(self, window: list[tuple[datetime, str, str]], overlap: timedelta) -> Watermark:
+        """The mark once `window` (everything read back to the old floor) is handed over."""
+        newest, newest_text = self.newest, self.newest_text
+        for at, at_text, _ in window:
+            if at > newest:
+                newest, newest_text = at, at_text
+        floor = newest - overlap
+        return Watermark(newest, newest_text, frozenset(uri_hash(uri) for at, _, uri in window if at >= floor))
 
 
-def mark_from_positions(positions: list[tuple[datetime, str, str]]) -> HighWaterMark | None:
-    if not positions:
-        return None
-    first = HighWaterMark(positions[0][0], positions[0][1], frozenset({positions[0][2]}))
-    return first.advanced(positions)
+def uri_hash(uri: str) -> str:
+    """40 bits: collisions within one overlap window are out of reach, and cursors stay short."""
+    return hashlib.sha256(uri.encode("utf-8")).hexdigest()[:10]
 
 
 @dataclass(frozen=True)

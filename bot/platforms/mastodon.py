@@ -41,6 +41,7 @@ _DONE = "done"
 
 class MastodonClient:
     platform = "mastodon"
+    needs_profile_lookups = True  # for the private note, and fields fresher than the last mention
 
     def __init__(
         self,

@@ -29,6 +29,7 @@ class EventError(ValueError):
 
 class SandboxClient:
     platform = "sandbox"
+    needs_profile_lookups = False  # every event carries its author
 
     def __init__(self, *, account: str, handle: str, events: Path, outbox: Path, log: Any = None) -> None:
         self.account = account

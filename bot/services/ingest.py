@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -26,6 +26,7 @@ class PollReport:
     duplicates: int = 0
     skipped: int = 0
     batches: int = 0
+    contacts: set[int] = field(default_factory=set)  # everyone seen in this poll
 
 
 def poll_account(
@@ -77,8 +78,10 @@ def _store_batch(
     report.skipped += batch.skipped
     with store.unit_of_work() as uow:
         for interaction in batch.interactions:
-            if record_interaction(uow, account, interaction, now=now, policy=policy):
+            contact_id = record_interaction(uow, account, interaction, now=now, policy=policy)
+            if contact_id is not None:
                 report.stored += 1
+                report.contacts.add(contact_id)
                 log.info("interaction.stored", account=account, interaction=interaction.id,
                          kind=interaction.kind.value)
             else:
@@ -92,8 +95,8 @@ def _store_batch(
 
 def record_interaction(
     uow: SqlUnitOfWork, account: str, interaction: Interaction, *, now: datetime, policy: Policy,
-) -> bool:
-    """Store one interaction and update its contact; False if it was already stored."""
+) -> int | None:
+    """Store one interaction and update its contact; the contact's id, or None if already stored."""
     contact = uow.contacts.resolve(account, interaction.person, now)
     interaction = _with_language(_in_known_thread(uow, account, interaction))
     category = None
@@ -106,7 +109,7 @@ def record_interaction(
         draft_state="pending" if inbound_talk else "none",
     )
     if row_id is None:
-        return False
+        return None
     uow.contacts.touch(contact.id, interaction.at, signal=interaction.kind.is_signal)
     if interaction.kind.is_conversation and interaction.post is not None:
         change = uow.contacts.record_message(
@@ -119,7 +122,7 @@ def record_interaction(
                         detail={"interaction": interaction.id})
     if inbound_talk and category != Category.PITCH.value:
         uow.contacts.update_flags(contact.id, exchanges_since_pitch=contact.exchanges_since_pitch + 1)
-    return True
+    return contact.id
 
 
 def update_stage(

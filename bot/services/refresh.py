@@ -12,6 +12,7 @@ from bot.ports import Clock, Drafter, PlatformClient
 from bot.services.deciding import Policy
 from bot.services.drafting import DraftReport, draft_replies
 from bot.services.ingest import PollReport, poll_account
+from bot.services.profiles import refresh_profiles
 from bot.store.unit_of_work import SqlAlchemyStore
 
 
@@ -41,6 +42,7 @@ def refresh_account(
             uow.state.save_poll_state(account, last_error=str(error), backoff_until=until)
             uow.commit()
         raise
+    refresh_profiles(store, client, poll.contacts, clock=clock, policy=policy, log=log)
     drafts = draft_replies(store, drafter, account, client.platform, clock=clock, policy=policy, log=log,
                            max_age=max_age, suggestions=suggestions, should_stop=should_stop)
     return RefreshReport(poll, drafts)

@@ -198,4 +198,5 @@ def _to_contact(row) -> Contact:  # noqa: ANN001
         signals=row.signals, opted_out=row.opted_out, opted_out_at=row.opted_out_at,
         last_pitch_at=row.last_pitch_at, exchanges_since_pitch=row.exchanges_since_pitch,
         first_seen_at=row.first_seen_at, last_seen_at=row.last_seen_at,
+        profile_refreshed_at=row.profile_refreshed_at,
     )

@@ -199,3 +199,32 @@ def test_a_long_thread_named_only_by_parents_is_one_conversation(store, clock) -
         contact = uow.contacts.find(ANA.handle)[0]
     assert contact.counters.conversations == 1
     assert contact.stage.value == "first_contact"
+
+
+def test_profiles_are_looked_up_once_a_day_and_their_private_note_kept(store, clock) -> None:  # noqa: ANN001
+    platform = FakePlatform(needs_profile_lookups=True)
+    platform.profiles["u-ana"] = Person("u-ana", ANA.handle, "Ana", "Huerto urbano.", note="Met at the Valencia meetup")
+    platform.push(message("n-1", clock.now()))
+    refresh(store, platform, clock)
+    platform.push(message("n-2", clock.now() + timedelta(hours=1)))
+    clock.advance(hours=2)
+    refresh(store, platform, clock)
+    assert platform.lookups == 1
+    with store.unit_of_work() as uow:
+        contact = uow.contacts.find(ANA.handle)[0]
+        facts = uow.contacts.facts(contact.id)
+    assert [(f.kind, f.text) for f in facts] == [("note", "Met at the Valencia meetup")]
+    clock.advance(days=1)
+    platform.push(message("n-3", clock.now()))
+    refresh(store, platform, clock)
+    assert platform.lookups == 2
+    with store.unit_of_work() as uow:
+        assert len(uow.contacts.facts(contact.id)) == 1  # the same note is not imported twice
+
+
+def test_a_profile_that_turns_out_to_say_nobot_gets_no_draft(store, clock) -> None:  # noqa: ANN001
+    platform = FakePlatform(needs_profile_lookups=True)
+    platform.profiles["u-ana"] = Person("u-ana", ANA.handle, "Ana", "Humans only #nobot")
+    platform.push(message("n-1", clock.now()))
+    report = refresh(store, platform, clock)
+    assert (report.drafts.drafted, report.drafts.skipped) == (0, 1)

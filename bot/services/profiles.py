@@ -1,0 +1,60 @@
+"""Keeping what is known of each person fresh: bio, fields, bot flag, the private note.
+
+At most once per contact per `max_age`, so that a busy contact costs one lookup a day.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import timedelta
+from typing import Any
+
+from bot.domain.contacts import Contact
+from bot.domain.models import Person
+from bot.errors import PlatformError
+from bot.ports import Clock, PlatformClient
+from bot.services.deciding import Policy
+from bot.services.ingest import recompute_stage
+from bot.store.unit_of_work import SqlAlchemyStore
+
+PLATFORM_NOTE = "platform_note"  # the source of notes imported from the platform
+
+
+def refresh_profiles(
+    store: SqlAlchemyStore, client: PlatformClient, contact_ids: Iterable[int], *, clock: Clock,
+    policy: Policy, log: Any, max_age: timedelta = timedelta(days=1),
+) -> int:
+    """Look up stale profiles among these contacts; how many were refreshed."""
+    if not getattr(client, "needs_profile_lookups", True):
+        return 0
+    now = clock.now()
+    with store.unit_of_work() as uow:
+        stale = [c for c in (uow.contacts.get(i) for i in sorted(contact_ids))
+                 if c is not None and (c.profile_refreshed_at is None or now - c.profile_refreshed_at >= max_age)]
+    refreshed = 0
+    for contact in stale:
+        try:
+            person = client.lookup_profile(Person(platform_id=contact.platform_id, handle=contact.handle))
+        except PlatformError as error:
+            log.warning("profile.lookup_failed", account=contact.account, contact=contact.id, error=str(error))
+            break  # rate limits and outages hit every lookup alike: try again next poll
+        _store_profile(store, contact, person, clock, policy)
+        refreshed += 1
+    return refreshed
+
+
+def _store_profile(store: SqlAlchemyStore, contact: Contact, person: Person | None, clock: Clock,
+                   policy: Policy) -> None:
+    now = clock.now()
+    with store.unit_of_work() as uow:
+        if person is not None:
+            contact = uow.contacts.resolve(contact.account, person, now)
+            if person.bot != contact.bot:
+                uow.contacts.update_flags(contact.id, bot=person.bot)  # the lookup is authoritative
+            note = person.note.strip()
+            known = {f.text for f in uow.contacts.facts(contact.id) if f.source == PLATFORM_NOTE}
+            if note and note not in known:
+                uow.contacts.add_fact(contact.id, "note", note, PLATFORM_NOTE, now)
+        uow.contacts.update_flags(contact.id, profile_refreshed_at=now)
+        recompute_stage(uow, contact, policy.thresholds)
+        uow.commit()
