@@ -15,6 +15,7 @@ from typing import Any
 from bot.bootstrap import App
 from bot.errors import AuthFailedError, PlatformError, RapportError, RateLimitedError
 from bot.services.heartbeat import beat, stop_beating
+from bot.services.ingest import Progress
 from bot.services.refresh import RefreshReport, refresh_account
 from bot.services.sending import SendOptions, SendReport, send_approved
 
@@ -26,6 +27,7 @@ class Jobs:
     app: App
     stop: threading.Event = field(default_factory=threading.Event)
     started_at: datetime | None = None
+    progress: Progress | None = None  # a progress bar, when a person is watching
 
     def refresh(self, account_name: str) -> RefreshReport | None:
         app = self.app
@@ -36,7 +38,7 @@ class Jobs:
                 app.store, app.client(account_name), app.drafter, account_name, clock=app.clock,
                 policy=app.policy, log=app.log, backfill_days=account.backfill_days,
                 max_age=timedelta(days=drafting.max_age_days) if drafting.max_age_days else None,
-                suggestions=drafting.suggestions, should_stop=self.stop.is_set,
+                suggestions=drafting.suggestions, should_stop=self.stop.is_set, progress=self.progress,
             )
         except AuthFailedError as error:
             app.log.error("poll.auth_failed", account=account_name, error=str(error),

@@ -100,7 +100,11 @@ def render_draft(console: Console, draft: Draft) -> None:
         console.print(Panel(safe_text(draft.target.text), title=label, title_align="left"))
     console.print(Panel(safe_text(draft.text), title=f"draft ({draft.language or '?'}, {draft.visibility})",
                         title_align="left", border_style="cyan"))
-    for reason in draft.decision.reasons:
+    decision = draft.decision
+    if decision.outcome.value == "allow":
+        console.print(Text(f"  allowed: all {len(decision.results)} rules pass", style="green")
+                      + Text(f"  (rapport policy explain {draft.id})", style="dim"))
+    for reason in decision.reasons if decision.outcome.value != "allow" else ():
         style = {"block": "red", "defer": "yellow"}.get(reason.outcome.value, "green")
         console.print(Text(f"  {reason.outcome.value:<5} {reason.code}: ", style=style) + safe_text(reason.message))
     if draft.note:

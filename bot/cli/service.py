@@ -6,13 +6,18 @@ import os
 import signal
 import sys
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
 from bot.cli.app import state_of
 from bot.cli.render import safe
+
+if TYPE_CHECKING:
+    from bot.services.ingest import Progress
 
 config_app = typer.Typer(help="Check the configuration.", no_args_is_help=True)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
@@ -34,7 +39,8 @@ def run(ctx: typer.Context, once: bool = typer.Option(False, "--once", help="One
         typer.echo("no accounts configured: add an [[accounts]] table to the config", err=True)
         raise typer.Exit(1)
     if once:
-        summary = Jobs(app).run_once()
+        with _progress_bar() as progress:
+            summary = Jobs(app, progress=progress).run_once()
         _print_once(summary)
         return
     stop = threading.Event()
@@ -50,6 +56,26 @@ def run(ctx: typer.Context, once: bool = typer.Option(False, "--once", help="One
         sys.stdout.flush()
         sys.stderr.flush()
         os._exit(0)
+
+
+@contextmanager
+def _progress_bar() -> Iterator[Progress | None]:
+    """A Rich progress line per account while history is read, when a person is watching."""
+    if not sys.stderr.isatty():
+        yield None  # the log lines say the same for machines
+        return
+    from rich.progress import Progress as Bar
+    from rich.progress import SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    with Bar(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), transient=True) as bar:
+        tasks: dict[str, Any] = {}
+
+        def update(account: str, stored: int) -> None:
+            if account not in tasks:
+                tasks[account] = bar.add_task(account, total=None)
+            bar.update(tasks[account], description=f"{account}: {stored} interactions stored")
+
+        yield update
 
 
 def _print_once(summary: dict[str, Any]) -> None:

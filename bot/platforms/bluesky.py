@@ -277,37 +277,35 @@ class BlueskyClient:
     # -- notifications ----------------------------------------------------------------------
 
     def fetch_new(self, cursor: str | None) -> Batch:
-        if cursor is None:
-            return self._first_mark()
+        if cursor is None:  # the first poll: everything so far counts as seen
+            window, _ = self._read_back_to_overlap(None)
+            return Batch((), convert.Watermark.decode(_NOTHING_YET).after(window, self._overlap).encode())
         mark = convert.Watermark.decode(cursor)
         if cursor != self._seen_cursor:
             self._mark_seen_quietly(cursor)
-        floor = mark.newest - self._overlap
+        window, fresh = self._read_back_to_overlap(mark)
+        interactions, skipped = self._convert_notifications(list(reversed(fresh)))
+        return Batch(tuple(interactions), mark.after(window, self._overlap).encode(), False, skipped)
+
+    def _read_back_to_overlap(self, mark: convert.Watermark | None) -> tuple[list[Any], list[Any]]:
+        """Page back from the newest notification to `overlap` before the mark (or before the
+        newest one, without a mark): all that was read there, and what the mark has not seen."""
+        floor = mark.newest - self._overlap if mark else None
         window: list[tuple[datetime, str, str]] = []
         fresh: list[dict[str, Any]] = []
         page_cursor: str | None = None
         for page_number in range(1, self._max_pages + 1):
             page = self._list_notifications(page_cursor)
-            reached = _read_back(page.get("notifications") or [], mark, floor, window, fresh)
+            items = page.get("notifications") or []
+            if floor is None:
+                floor = _newest(items, default=datetime.max.replace(tzinfo=UTC)) - self._overlap
+            reached = _read_back(items, mark, floor, window, fresh)
             page_cursor = page.get("cursor")
-            if reached or not page_cursor:
+            if reached or not page_cursor or not items:
                 break
             if page_number == self._max_pages:
                 self._log.warning("bluesky.gap", kept=len(fresh), reason="more pages than max_pages since the mark")
-        fresh.reverse()
-        interactions, skipped = self._convert_notifications(fresh)
-        return Batch(tuple(interactions), mark.after(window, self._overlap).encode(), False, skipped)
-
-    def _first_mark(self) -> Batch:
-        """A mark at the newest notification, with the overlap before it counted as seen."""
-        window = []
-        for raw in self._list_notifications(None).get("notifications") or []:
-            try:
-                window.append(convert.position(raw))
-            except convert.UnreadableItemError:
-                continue
-        empty = convert.Watermark.decode(_NOTHING_YET)
-        return Batch((), empty.after(window, self._overlap).encode())
+        return window, fresh
 
     def _list_notifications(self, page_cursor: str | None, limit: int = PAGE_SIZE) -> dict[str, Any]:
         # No seenAt (the AppView refuses it now) and no trust in isRead: the mark decides.
@@ -478,7 +476,7 @@ class BlueskyClient:
 
 
 def _read_back(
-    items: list[Any], mark: convert.Watermark, floor: datetime, window: list[Any], fresh: list[Any]
+    items: list[Any], mark: convert.Watermark | None, floor: datetime, window: list[Any], fresh: list[Any]
 ) -> bool:
     """Sort one page into the window (read back to the floor) and the fresh items; True at the floor."""
     for raw in items:
@@ -490,9 +488,18 @@ def _read_back(
         if at < floor:
             return True
         window.append((at, at_text, uri))
-        if not mark.has_seen(uri):
+        if mark is None or not mark.has_seen(uri):
             fresh.append(raw)
     return False
+
+
+def _newest(items: list[Any], default: datetime) -> datetime:
+    for raw in items:
+        try:
+            return convert.position(raw)[0]
+        except convert.UnreadableItemError:
+            continue
+    return default
 
 
 def login_and_store(handle: str, password: str, service: str, session_path: Path) -> str:

@@ -55,7 +55,7 @@ def _draft_one(
     if why_not:
         uow.interactions.set_draft_state(stored.id, "skipped")
         report.skipped += 1
-        log.info("draft.skipped", reason=why_not, **log_ctx)
+        log.debug("draft.skipped", reason=why_not, **log_ctx)
         return
     post = stored.interaction.post
     assert post is not None, "only messages await drafts"

@@ -17,6 +17,8 @@ from bot.services.deciding import Policy
 from bot.store.contacts import ConversationChange
 from bot.store.unit_of_work import SqlAlchemyStore, SqlUnitOfWork
 
+Progress = Callable[[str, int], None]  # (account, interactions stored so far): for a progress bar
+
 
 @dataclass
 class PollReport:
@@ -29,61 +31,74 @@ class PollReport:
     contacts: set[int] = field(default_factory=set)  # everyone seen in this poll
 
 
+@dataclass
+class _Poll:
+    """One poll of one account: what every step needs, and the report they fill in."""
+
+    store: SqlAlchemyStore
+    client: PlatformClient
+    account: str
+    clock: Clock
+    policy: Policy
+    log: Any
+    should_stop: Callable[[], bool]
+    progress: Progress | None
+    report: PollReport
+
+
 def poll_account(
     store: SqlAlchemyStore, client: PlatformClient, account: str, *, clock: Clock, policy: Policy,
-    log: Any, backfill_days: int = 0,
-    should_stop: Callable[[], bool] = lambda: False,
+    log: Any, backfill_days: int = 0, should_stop: Callable[[], bool] = lambda: False,
+    progress: Progress | None = None,
 ) -> PollReport:
     """Fetch new interactions until the platform has no more, then backfill history once."""
-    report = PollReport(account)
+    poll = _Poll(store, client, account, clock, policy, log, should_stop, progress, PollReport(account))
     while not should_stop():
         with store.unit_of_work() as uow:
             cursor = uow.state.poll_state(account).cursor
         batch = client.fetch_new(cursor)
-        _store_batch(store, batch, account, clock, policy, log, report, cursor_key="cursor")
+        _store_batch(poll, batch, cursor_key="cursor")
         if not batch.more:
             break
     if backfill_days and not should_stop():
-        _backfill(store, client, account, clock, policy, log, report, backfill_days, should_stop)
+        _backfill(poll, clock.now() - timedelta(days=backfill_days))
     with store.unit_of_work() as uow:
         uow.state.save_poll_state(account, last_poll_at=clock.now(), last_error=None,
                                   backoff_until=client.backoff_until())
         uow.commit()
-    return report
+    r = poll.report
+    log.info("poll.done", account=account, stored=r.stored, known=r.duplicates, unreadable=r.skipped)
+    return r
 
 
-def _backfill(store, client, account, clock, policy, log, report, days, should_stop) -> None:  # noqa: ANN001
-    since = clock.now() - timedelta(days=days)
-    while not should_stop():
-        with store.unit_of_work() as uow:
-            state = uow.state.poll_state(account)
+def _backfill(poll: _Poll, since: datetime) -> None:
+    while not poll.should_stop():
+        with poll.store.unit_of_work() as uow:
+            state = uow.state.poll_state(poll.account)
         if state.backfill_done:
             return
-        batch = client.fetch_history(state.backfill_cursor, since)
-        _store_batch(store, batch, account, clock, policy, log, report,
-                     cursor_key="backfill_cursor", done=not batch.more)
+        batch = poll.client.fetch_history(state.backfill_cursor, since)
+        _store_batch(poll, batch, cursor_key="backfill_cursor", done=not batch.more)
         if batch.interactions:
-            log.info("backfill.progress", account=account, stored=report.stored)
+            poll.log.info("backfill.progress", account=poll.account, stored=poll.report.stored)
         if not batch.more:
             return
 
 
-def _store_batch(
-    store: SqlAlchemyStore, batch: Batch, account: str, clock: Clock, policy: Policy,
-    log: Any, report: PollReport, *, cursor_key: str, done: bool | None = None,
-) -> None:
-    now = clock.now()
+def _store_batch(poll: _Poll, batch: Batch, *, cursor_key: str, done: bool | None = None) -> None:
+    report, account = poll.report, poll.account
+    now = poll.clock.now()
     report.batches += 1
     report.fetched += len(batch.interactions)
     report.skipped += batch.skipped
-    with store.unit_of_work() as uow:
+    with poll.store.unit_of_work() as uow:
         for interaction in batch.interactions:
-            contact_id = record_interaction(uow, account, interaction, now=now, policy=policy)
+            contact_id = record_interaction(uow, account, interaction, now=now, policy=poll.policy)
             if contact_id is not None:
                 report.stored += 1
                 report.contacts.add(contact_id)
-                log.info("interaction.stored", account=account, interaction=interaction.id,
-                         kind=interaction.kind.value)
+                poll.log.debug("interaction.stored", account=account, interaction=interaction.id,
+                               kind=interaction.kind.value)
             else:
                 report.duplicates += 1
         values: dict[str, object] = {cursor_key: batch.cursor}
@@ -91,6 +106,8 @@ def _store_batch(
             values["backfill_done"] = done
         uow.state.save_poll_state(account, **values)
         uow.commit()  # the cursor moves only together with what it covers
+    if poll.progress is not None:
+        poll.progress(account, report.stored)
 
 
 def record_interaction(

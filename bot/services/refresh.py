@@ -11,7 +11,7 @@ from bot.errors import AuthFailedError, RateLimitedError
 from bot.ports import Clock, Drafter, PlatformClient
 from bot.services.deciding import Policy
 from bot.services.drafting import DraftReport, draft_replies
-from bot.services.ingest import PollReport, poll_account
+from bot.services.ingest import PollReport, Progress, poll_account
 from bot.services.profiles import refresh_profiles
 from bot.store.unit_of_work import SqlAlchemyStore
 
@@ -26,7 +26,7 @@ class RefreshReport:
 def refresh_account(
     store: SqlAlchemyStore, client: PlatformClient, drafter: Drafter, account: str, *, clock: Clock,
     policy: Policy, log: Any, backfill_days: int, max_age: timedelta | None, suggestions: int,
-    should_stop: Callable[[], bool] = lambda: False,
+    should_stop: Callable[[], bool] = lambda: False, progress: Progress | None = None,
 ) -> RefreshReport:
     with store.unit_of_work() as uow:
         state = uow.state.poll_state(account)
@@ -35,7 +35,7 @@ def refresh_account(
         return RefreshReport(None, None, waiting=True)
     try:
         poll = poll_account(store, client, account, clock=clock, policy=policy, log=log,
-                            backfill_days=backfill_days, should_stop=should_stop)
+                            backfill_days=backfill_days, should_stop=should_stop, progress=progress)
     except (AuthFailedError, RateLimitedError) as error:
         until = getattr(error, "reset_at", None)
         with store.unit_of_work() as uow:

@@ -1,0 +1,90 @@
+"""`rapport policy ...` and the interactive queue commands through the real CLI."""
+
+from __future__ import annotations
+
+import json
+import re
+import stat
+from pathlib import Path
+
+from tests.e2e.conftest import Rapport
+
+
+def test_classify_text_reports_pitch_signals(rapport: Rapport) -> None:
+    result = rapport("policy", "classify", "--text", "Book a demo today: plans from $49/month!", "--json")
+    assert result.exit_code == 0
+    data = json.loads(result.stdout)
+    assert data["pitch"] is True and data["language"] == "en"
+    assert {"price", "call_to_action"} <= {s["kind"] for s in data["signals"]}
+
+
+def test_classify_file_keeps_ids_and_order_and_reports_bad_lines(rapport: Rapport, tmp_path: Path) -> None:
+    items = tmp_path / "items.jsonl"
+    items.write_text("\n".join([
+        json.dumps({"id": "m1", "text": "Escríbeme por privado y te paso precios del curso"}),
+        "not json",
+        json.dumps({"id": 0, "text": "compré tomates en el mercado"}),
+    ]) + "\n", encoding="utf-8")
+    result = rapport("policy", "classify", "--file", str(items), "--json")
+    assert result.exit_code == 1  # one line could not be read
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [(item["id"], item["pitch"]) for item in lines] == [("m1", True), (0, False)]
+    assert f"{items}:2: skipped" in result.stderr
+
+
+def test_check_allows_talk_and_refuses_a_pitch_to_a_stranger(rapport: Rapport) -> None:
+    rapport("run", "--once")
+    talk = rapport("policy", "check", "--account", "demo", "--contact", "tom@fedi.example",
+                   "--text", "Thanks for the follow, Tom! Loved your photo of the harbour.", "--json")
+    assert talk.exit_code == 0 and json.loads(talk.stdout)["allowed"] is True
+    pitch = rapport("policy", "check", "--account", "demo", "--contact", "nobody@new.example",
+                    "--text", "DM me for pricing on our coaching package", "--json")
+    data = json.loads(pitch.stdout)
+    assert pitch.exit_code == 3 and data["stage"] == "audience"
+    assert [r["code"] for r in data["reasons"]] == ["pitch_stage"]
+
+
+def test_explain_lists_every_rule_for_a_draft(rapport: Rapport) -> None:
+    rapport("run", "--once")
+    draft = rapport.json("queue", "list")[0]
+    result = rapport("policy", "explain", draft["id"])
+    assert result.exit_code == 0
+    for code in ("opted_out", "nobot", "contact_is_bot", "pitch_stage", "pitch_cooldown", "pitch_ratio",
+                 "visibility", "contact_rate", "quiet_hours"):
+        rows = re.findall(rf"^\s+(?:allow|block|defer)\s+{code}\s", result.stdout, re.MULTILINE)
+        assert len(rows) == 2  # as recorded, and as it would be now
+
+
+def test_replay_shows_what_a_stricter_config_would_change(rapport: Rapport) -> None:
+    rapport("run", "--once")
+    ana = next(d for d in rapport.json("queue", "list") if d["contact"]["handle"] == "ana@social.example")
+    edit = rapport("queue", "approve", ana["id"], "--text",
+                   "¿Te apuntas al taller de huerto? 20% de descuento si reservas tu plaza esta semana.")
+    assert edit.exit_code == 0, edit.output
+    strict = rapport.root / "strict.toml"
+    strict.write_text('[policy.pitch]\nmin_stage = "trusted"\n', encoding="utf-8")
+    result = rapport("policy", "replay", "--with", str(strict))
+    assert result.exit_code == 0
+    assert f"{ana['id']} ana@social.example: allow -> block (pitch_stage)" in result.stdout
+    assert "1 would change" in result.stdout
+
+
+def test_review_approves_with_a_key(rapport: Rapport) -> None:
+    rapport("run", "--once")
+    result = rapport("queue", "review", input="a\nq\n")
+    assert result.exit_code == 0
+    assert "approved" in result.stdout
+    assert len(rapport.json("queue", "list", "--status", "approved")) == 1
+
+
+def test_edit_uses_the_editor_and_checks_the_text_again(rapport: Rapport, tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
+    rapport("run", "--once")
+    draft = next(d for d in rapport.json("queue", "list") if d["contact"]["handle"] == "jordan@social.example")
+    editor = tmp_path / "editor.sh"
+    editor.write_text("#!/bin/sh\nprintf 'Try our premium plan, 50%% off: buy now at shop.example\\n' > \"$1\"\n")
+    editor.chmod(editor.stat().st_mode | stat.S_IEXEC)
+    monkeypatch.setenv("EDITOR", str(editor))
+    result = rapport("queue", "edit", draft["id"])
+    assert result.exit_code == 3 and "pitch_stage" in result.stderr
+    shown = rapport.json("queue", "show", draft["id"])
+    assert shown["status"] == "blocked" and shown["text"].startswith("Try our premium plan")
