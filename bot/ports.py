@@ -13,7 +13,8 @@ from bot.domain.models import Batch, OutgoingReply, Person, PostedReply
 
 if TYPE_CHECKING:
     from bot.domain.contacts import Contact
-    from bot.domain.drafts import ReplyTarget
+    from bot.domain.drafts import ReplyTarget, Suggestion
+    from bot.domain.memory import ContactMemory
 
 
 class Clock(Protocol):
@@ -66,4 +67,8 @@ class Drafter(Protocol):
 
     name: str
 
-    def suggest(self, contact: Contact, target: ReplyTarget, language: str | None) -> list[str]: ...
+    def suggest(
+        self, contact: Contact, target: ReplyTarget | None, language: str | None, memory: ContactMemory,
+    ) -> list[Suggestion]:
+        """Replies to `target`, in `language`; with no target, a check-in that asks about them."""
+        ...

@@ -13,6 +13,7 @@ from rich.text import Text
 from bot.cli.app import state_of
 from bot.cli.render import draft_json, safe, safe_text, shorten, timestamp
 from bot.domain.contacts import Contact
+from bot.domain.memory import Fact
 from bot.domain.stages import Stage
 
 contacts_app = typer.Typer(help="Contacts: stage, what is known, notes, trust.", no_args_is_help=True)
@@ -80,7 +81,7 @@ def show(ctx: typer.Context, handle: str, account: Optional[str] = ACCOUNT,
         audit = uow.state.audit_entries(contact_id=contact.id)
     if as_json:
         data = contact_json(contact) | {
-            "facts": [{"kind": f.kind, "text": f.text, "source": f.source, "at": timestamp(f.at)} for f in facts],
+            "facts": [fact_json(f) for f in facts],
             "history": [_history_json(h) for h in history],
             "drafts": [draft_json(d) for d in drafts],
             "audit": [{"at": timestamp(a.at), "actor": a.actor, "action": a.action} for a in audit],
@@ -100,7 +101,7 @@ def show(ctx: typer.Context, handle: str, account: Optional[str] = ACCOUNT,
         if on:
             console.print(Text(f"• {flag}", style="yellow"))
     for fact in facts:
-        console.print(Text(f"• {fact.kind} ({fact.source}, {fact.at:%Y-%m-%d}): ") + safe_text(fact.text))
+        console.print(Text(f"• {fact.kind.value} ({fact.source}, {fact.at:%Y-%m-%d}): ") + safe_text(fact.text))
     if contact.last_pitch_at:
         console.print(f"last pitch: {contact.last_pitch_at:%Y-%m-%d}")
     console.print(Text("recent history:", style="bold"))
@@ -113,6 +114,11 @@ def show(ctx: typer.Context, handle: str, account: Optional[str] = ACCOUNT,
         console.print(line)
     for draft in drafts:
         console.print(Text(f"  draft {draft.id} {draft.status.value}: ") + safe_text(shorten(draft.text, 60)))
+
+
+def fact_json(fact: Fact) -> dict[str, Any]:
+    return {"kind": fact.kind.value, "text": fact.text, "source": fact.source, "at": timestamp(fact.at),
+            "language": fact.language, "due": timestamp(fact.due)}
 
 
 def _history_json(item: Any) -> dict[str, Any]:
@@ -189,8 +195,7 @@ def export(ctx: typer.Context, account: Optional[str] = typer.Option(None, "--ac
     with app.store.unit_of_work() as uow:
         for contact in uow.contacts.list(account):
             out.append(contact_json(contact) | {
-                "facts": [{"kind": f.kind, "text": f.text, "source": f.source, "at": timestamp(f.at)}
-                          for f in uow.contacts.facts(contact.id)],
+                "facts": [fact_json(f) for f in uow.contacts.facts(contact.id)],
                 "history": [_history_json(h) for h in uow.interactions.for_contact(contact.id, limit=100000)],
                 "drafts": [draft_json(d) for d in uow.drafts.for_contact(contact.id)],
             })

@@ -73,4 +73,5 @@ def draft_json(draft: Draft) -> dict[str, Any]:
         "created_at": timestamp(draft.created_at), "updated_at": timestamp(draft.updated_at),
         "not_before": timestamp(draft.not_before), "sent_post_id": draft.sent_post_id,
         "sent_at": timestamp(draft.sent_at), "attempts": draft.attempts, "note": draft.note,
+        "kind": draft.kind, "origin": draft.origin, "origin_note": draft.origin_note,
     }

@@ -51,6 +51,7 @@ class Contact:
     first_seen_at: datetime | None = None
     last_seen_at: datetime | None = None
     profile_refreshed_at: datetime | None = None
+    last_checkin_at: datetime | None = None
 
     @property
     def nobot(self) -> bool:

@@ -99,6 +99,9 @@ class Draft:
     note: str | None = None  # why it was rejected, failed or expired
     pitch: bool = False
     contact_stage: str | None = None  # where the contact stands now (read-only, from the store)
+    kind: str = "reply"  # reply, or checkin (no message answered: asks about them)
+    origin: str = "template"  # the drafter that wrote it
+    origin_note: str | None = None  # e.g. why the LLM was not used
 
     @property
     def idempotency_key(self) -> str:
@@ -111,6 +114,15 @@ class Draft:
                 f"draft {self.id} is {self.status.value}; it cannot become {status.value}"
             )
         return replace(self, status=status, updated_at=now, **changes)
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """A reply text a drafter proposes, and where it came from."""
+
+    text: str
+    origin: str  # the drafter: "template", "openai:<model>"
+    note: str | None = None  # e.g. "openai failed (timeout); template used instead"
 
 
 _CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"

@@ -9,7 +9,8 @@ from importlib import resources
 from pathlib import Path
 
 from bot.domain.contacts import Contact
-from bot.domain.drafts import ReplyTarget
+from bot.domain.drafts import ReplyTarget, Suggestion
+from bot.domain.memory import ContactMemory
 
 LANGUAGES = ("es", "en")
 
@@ -30,14 +31,17 @@ class TemplateDrafter:
     def __init__(self, templates: dict[str, dict[str, list[str]]] | None = None) -> None:
         self._templates = templates or load_templates()
 
-    def suggest(self, contact: Contact, target: ReplyTarget, language: str | None) -> list[str]:
+    def suggest(
+        self, contact: Contact, target: ReplyTarget | None, language: str | None, memory: ContactMemory,
+    ) -> list[Suggestion]:
         lang = _base_language(language)
         by_kind = self._templates[lang]
-        variants = by_kind.get(target.category or "other") or by_kind["other"]
+        kind = (target.category if target else None) or "other"
+        variants = by_kind.get(kind) or by_kind["other"]
         name = _first_name(contact)
-        start = _stable_index(f"{contact.id}:{target.post_id}", len(variants))
+        start = _stable_index(f"{contact.id}:{target.post_id if target else ''}", len(variants))
         ordered = variants[start:] + variants[:start]
-        return [variant.format(name=name) for variant in ordered]
+        return [Suggestion(variant.format(name=name), self.name) for variant in ordered]
 
 
 def _base_language(language: str | None) -> str:

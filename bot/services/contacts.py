@@ -6,6 +6,7 @@ import hashlib
 from dataclasses import replace
 
 from bot.domain.contacts import Contact
+from bot.domain.memory import Fact, FactKind
 from bot.errors import InvalidInputError, NotFoundError
 from bot.ports import Clock
 from bot.services.deciding import Policy
@@ -50,7 +51,7 @@ def add_note(
         raise InvalidInputError("the note is empty")
     with store.unit_of_work() as uow:
         contact = find_contact(uow, handle, account)
-        uow.contacts.add_fact(contact.id, "note", text, "user", clock.now())
+        uow.contacts.add_fact(contact.id, Fact(FactKind.NOTE, text, "user", clock.now()))
         updated = recompute_stage(uow, contact, policy.thresholds)
         uow.state.audit(clock.now(), actor, "note_added", account=contact.account, contact_id=contact.id)
         uow.commit()

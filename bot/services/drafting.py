@@ -9,7 +9,8 @@ from typing import Any
 
 from bot.domain.categories import Category
 from bot.domain.contacts import Contact
-from bot.domain.drafts import Draft, DraftStatus, ReplyTarget, new_draft_id
+from bot.domain.drafts import Draft, DraftStatus, ReplyTarget, Suggestion, new_draft_id
+from bot.domain.memory import ContactMemory
 from bot.domain.models import StoredInteraction
 from bot.domain.stages import Stage
 from bot.ports import Clock, Drafter
@@ -64,8 +65,9 @@ def _draft_one(
         visibility=post.visibility.value, url=post.url, spoiler_text=post.spoiler_text,
         kind=stored.interaction.kind.value, category=stored.category,
     )
-    for text in drafter.suggest(contact, target, post.language)[:suggestions]:
-        draft = _new_draft(uow, stored, contact, target, text, platform, now, policy)
+    memory = load_memory(uow, contact)
+    for suggestion in drafter.suggest(contact, target, post.language, memory)[:suggestions]:
+        draft = _new_draft(uow, stored, contact, target, suggestion, platform, now, policy)
         uow.drafts.add(draft)
         uow.state.audit(now, f"drafter:{drafter.name}", "drafted", account=stored.account,
                         contact_id=contact.id, draft_id=draft.id)
@@ -76,12 +78,13 @@ def _draft_one(
 
 
 def _new_draft(
-    uow: SqlUnitOfWork, stored: StoredInteraction, contact: Contact, target: ReplyTarget, text: str,
-    platform: str, now: datetime, policy: Policy,
+    uow: SqlUnitOfWork, stored: StoredInteraction, contact: Contact, target: ReplyTarget,
+    suggestion: Suggestion, platform: str, now: datetime, policy: Policy,
 ) -> Draft:
     post = stored.interaction.post
     assert post is not None
     # Same visibility as the message answered: never more public (a DM gets a DM).
+    text = suggestion.text
     decision = policy.decide_text(uow, contact, text, now, visibility=post.visibility,
                                   answered=post.visibility, language=post.language)
     return Draft(
@@ -89,8 +92,12 @@ def _new_draft(
         contact_handle=contact.handle, target=target, text=text, language=post.language,
         status=DraftStatus.PENDING if decision.allowed else DraftStatus.BLOCKED,
         decision=decision, created_at=now, updated_at=now, visibility=post.visibility.value,
-        pitch=decision.pitch,
+        pitch=decision.pitch, origin=suggestion.origin, origin_note=suggestion.note,
     )
+
+
+def load_memory(uow: SqlUnitOfWork, contact: Contact) -> ContactMemory:
+    return ContactMemory(tuple(uow.contacts.facts(contact.id)), contact.counters.last_conversation_at)
 
 
 def skip_reason(

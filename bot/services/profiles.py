@@ -10,6 +10,7 @@ from datetime import timedelta
 from typing import Any
 
 from bot.domain.contacts import Contact
+from bot.domain.memory import Fact, FactKind
 from bot.domain.models import Person
 from bot.errors import PlatformError
 from bot.ports import Clock, PlatformClient
@@ -54,7 +55,7 @@ def _store_profile(store: SqlAlchemyStore, contact: Contact, person: Person | No
             note = person.note.strip()
             known = {f.text for f in uow.contacts.facts(contact.id) if f.source == PLATFORM_NOTE}
             if note and note not in known:
-                uow.contacts.add_fact(contact.id, "note", note, PLATFORM_NOTE, now)
+                uow.contacts.add_fact(contact.id, Fact(FactKind.NOTE, note, PLATFORM_NOTE, now))
         uow.contacts.update_flags(contact.id, profile_refreshed_at=now)
         recompute_stage(uow, contact, policy.thresholds)
         uow.commit()

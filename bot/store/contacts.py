@@ -9,6 +9,7 @@ from datetime import datetime
 from sqlalchemy import Connection, case, delete, func, insert, or_, select, update
 
 from bot.domain.contacts import Contact
+from bot.domain.memory import Fact, FactKind
 from bot.domain.models import Direction, Person
 from bot.domain.stages import RelationshipCounters, Stage, StageAssessment
 from bot.store.schema import contacts, conversations, facts
@@ -21,16 +22,6 @@ class ConversationChange:
     new_conversation: bool  # the first message from them in this thread
     new_day: bool  # and no other conversation of theirs started that day
     became_reciprocal: bool  # both sides have now written in this thread
-
-
-@dataclass(frozen=True)
-class Fact:
-    id: int
-    contact_id: int
-    kind: str
-    text: str
-    source: str
-    at: datetime
 
 
 class ContactRepository:
@@ -151,15 +142,19 @@ class ContactRepository:
         """Opt-out, pitch bookkeeping, trust, profile refresh time: columns by name."""
         self._c.execute(update(contacts).where(contacts.c.id == contact_id).values(**values))
 
-    def add_fact(self, contact_id: int, kind: str, text: str, source: str, at: datetime) -> int:
+    def add_fact(self, contact_id: int, fact: Fact) -> int:
         return self._c.execute(
-            insert(facts).values(contact_id=contact_id, kind=kind, text=text, source=source, at=at)
+            insert(facts).values(contact_id=contact_id, kind=fact.kind.value, text=fact.text, source=fact.source,
+                                 at=fact.at, language=fact.language, due=fact.due)
             .returning(facts.c.id)
         ).scalar_one()
 
     def facts(self, contact_id: int) -> list[Fact]:
         rows = self._c.execute(select(facts).where(facts.c.contact_id == contact_id).order_by(facts.c.at, facts.c.id))
-        return [Fact(r.id, r.contact_id, r.kind, r.text, r.source, r.at) for r in rows]
+        return [Fact(FactKind(r.kind), r.text, r.source, r.at, r.language, r.due, r.id) for r in rows]
+
+    def delete_fact(self, fact_id: int) -> None:
+        self._c.execute(delete(facts).where(facts.c.id == fact_id))
 
     def delete(self, contact_id: int) -> None:
         self._c.execute(delete(contacts).where(contacts.c.id == contact_id))
@@ -198,5 +193,5 @@ def _to_contact(row) -> Contact:  # noqa: ANN001
         signals=row.signals, opted_out=row.opted_out, opted_out_at=row.opted_out_at,
         last_pitch_at=row.last_pitch_at, exchanges_since_pitch=row.exchanges_since_pitch,
         first_seen_at=row.first_seen_at, last_seen_at=row.last_seen_at,
-        profile_refreshed_at=row.profile_refreshed_at,
+        profile_refreshed_at=row.profile_refreshed_at, last_checkin_at=row.last_checkin_at,
     )

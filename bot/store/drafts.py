@@ -20,7 +20,8 @@ class DraftRepository:
         self._c.execute(insert(drafts).values(
             id=draft.id, account=draft.account, contact_id=draft.contact_id,
             interaction_id=draft.target.interaction_id if draft.target else None,
-            created_at=draft.created_at, **_mutable(draft),
+            created_at=draft.created_at, kind=draft.kind, origin=draft.origin, origin_note=draft.origin_note,
+            **_mutable(draft),
         ))
 
     def save(self, draft: Draft) -> None:
@@ -125,5 +126,5 @@ def _to_draft(row) -> Draft:  # noqa: ANN001
         created_at=row.created_at, updated_at=row.updated_at, visibility=row.visibility,
         sent_post_id=row.sent_post_id, sent_at=row.sent_at, not_before=row.not_before,
         attempts=row.attempts, last_error=row.last_error, note=row.note, pitch=row.pitch,
-        contact_stage=row.contact_stage,
+        contact_stage=row.contact_stage, kind=row.kind, origin=row.origin, origin_note=row.origin_note,
     )

@@ -87,6 +87,7 @@ contacts = Table(
     Column("exchanges_since_pitch", Integer, nullable=False, default=0),
     Column("first_seen_at", UtcDateTime),
     Column("last_seen_at", UtcDateTime),
+    Column("last_checkin_at", UtcDateTime),
     UniqueConstraint("account", "platform_id"),
     Index(None, "account", "handle"),
     Index(None, "account", "stage"),
@@ -153,6 +154,9 @@ drafts = Table(
     Column("sent_at", UtcDateTime),
     Column("claimed_by", String(128)),
     Column("claimed_at", UtcDateTime),
+    Column("kind", String(16), nullable=False, server_default="reply"),  # reply, checkin
+    Column("origin", String(64), nullable=False, server_default="template"),  # the drafter
+    Column("origin_note", Text),  # e.g. why the LLM was not used
     Index(None, "status", "account"),
     Index(None, "contact_id", "sent_at"),
 )
@@ -165,6 +169,8 @@ facts = Table(
     Column("text", Text, nullable=False),
     Column("source", String(32), nullable=False),  # user, bio, fields, message:<id>
     Column("at", UtcDateTime, nullable=False),
+    Column("language", String(16)),
+    Column("due", UtcDateTime),  # open threads: when the thing was to happen
     Index(None, "contact_id"),
 )
 

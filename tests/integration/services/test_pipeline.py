@@ -213,7 +213,7 @@ def test_profiles_are_looked_up_once_a_day_and_their_private_note_kept(store, cl
     with store.unit_of_work() as uow:
         contact = uow.contacts.find(ANA.handle)[0]
         facts = uow.contacts.facts(contact.id)
-    assert [(f.kind, f.text) for f in facts] == [("note", "Met at the Valencia meetup")]
+    assert [(f.kind.value, f.text) for f in facts] == [("note", "Met at the Valencia meetup")]
     clock.advance(days=1)
     platform.push(message("n-3", clock.now()))
     refresh(store, platform, clock)

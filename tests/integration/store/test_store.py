@@ -191,3 +191,27 @@ def test_a_writer_waits_for_a_concurrent_writer_instead_of_failing(database_url:
     with store.unit_of_work() as uow:
         assert {c.handle for c in uow.contacts.list()} == {"ana@social.example", "bo@x.example"}
     store.close()
+
+
+def test_upgrading_from_the_first_schema_keeps_the_data(database_url: str) -> None:
+    from bot.store.database import create_database_engine, current_revision, upgrade
+
+    engine = create_database_engine(database_url)
+    upgrade(engine, "0001")
+    with engine.begin() as connection:
+        connection.execute(text(
+            "INSERT INTO accounts (name, platform, handle, created_at) VALUES ('old', 'sandbox', 'me', :at)"
+        ), {"at": NOW.replace(tzinfo=None)})
+        connection.execute(text(
+            "INSERT INTO contacts (account, handle, name, bio, fields, bot, stage, stage_reason, conversations,"
+            " conversation_days, reciprocal_conversations, known_facts, signals, trusted, opted_out,"
+            " exchanges_since_pitch) VALUES ('old', 'ana@x', 'Ana', '', '[]', false, 'first_contact', '',"
+            " 1, 1, 0, 0, 0, false, false, 0)"
+        ))
+    engine.dispose()
+    store = SqlAlchemyStore(database_url)
+    assert current_revision(store.engine) == "0002"
+    with store.unit_of_work() as uow:
+        [ana] = uow.contacts.list("old")
+    assert ana.handle == "ana@x" and ana.stage.value == "first_contact" and ana.last_checkin_at is None
+    store.close()

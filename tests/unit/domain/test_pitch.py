@@ -282,11 +282,6 @@ def test_labelled_set_false_positive_rate_is_at_most_3_percent(language: str) ->
     assert fpr <= 0.03
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="recall is 0.862 in each language (tuned half 0.909, held-out half 0.812): about half of "
-    "the 'subtle' pitches carry a single mid-weight signal; see benchmarks/pitch_eval.py",
-)
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_labelled_set_recall_is_at_least_90_percent(language: str) -> None:
     recall, _ = _recall_and_fpr(_labelled(language))

@@ -1,0 +1,50 @@
+"""What the account knows about a person, for replies that show real interest.
+
+Only what the person published to the account, or what the user wrote, with its source and date.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import Enum
+
+
+class FactKind(str, Enum):
+    NOTE = "note"  # written by the user (or imported from the platform's private note)
+    INTEREST = "interest"  # something they care about: from bio, fields, hashtags, topics
+    PROJECT = "project"  # something they do or make
+    OPEN_THREAD = "open_thread"  # something they said they were about to do: ask how it went
+
+
+@dataclass(frozen=True)
+class Fact:
+    kind: FactKind
+    text: str
+    source: str  # user, platform_note, bio, fields, hashtag, message:<interaction id>
+    at: datetime
+    language: str | None = None
+    due: datetime | None = None  # open threads: when the thing was to happen, if said
+    id: int | None = None  # set once stored
+
+
+@dataclass(frozen=True)
+class ContactMemory:
+    facts: tuple[Fact, ...] = ()
+    last_contact_at: datetime | None = None
+
+    @property
+    def open_threads(self) -> tuple[Fact, ...]:
+        return tuple(f for f in self.facts if f.kind is FactKind.OPEN_THREAD)
+
+    @property
+    def interests(self) -> tuple[Fact, ...]:
+        return tuple(f for f in self.facts if f.kind in (FactKind.INTEREST, FactKind.PROJECT))
+
+    @property
+    def notes(self) -> tuple[Fact, ...]:
+        return tuple(f for f in self.facts if f.kind is FactKind.NOTE)
+
+
+EMPTY_MEMORY = ContactMemory(facts=())
+
