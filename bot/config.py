@@ -91,11 +91,24 @@ class OpenAISettings(_Section):
     timeout_seconds: float = Field(30.0, gt=0)
 
 
+class CheckinSettings(_Section):
+    enabled: bool = True
+    quiet_days: float = Field(21.0, gt=0)
+    max_per_day: int = Field(3, ge=0)
+
+
 class DraftingSettings(_Section):
     backend: Literal["template", "openai"] = "template"
     suggestions: int = Field(1, ge=1, le=3)
     max_age_days: float = Field(14.0, ge=0)  # 0: draft for messages of any age
+    voice: str = ""  # how the account speaks, for the LLM drafter ("warm, brief, no emoji")
+    templates_file: Path | None = None  # extra reply templates, merged with the built-in ones
     openai: OpenAISettings = OpenAISettings()
+    checkins: CheckinSettings = CheckinSettings()
+
+
+class PrivacySettings(_Section):
+    retention_days: float = Field(0.0, ge=0)  # erase message text older than this; 0 = keep
 
 
 class ServiceSettings(_Section):
@@ -171,6 +184,7 @@ class Settings(BaseSettings):
     drafting: DraftingSettings = DraftingSettings()
     service: ServiceSettings = ServiceSettings()
     logging: LoggingSettings = LoggingSettings()
+    privacy: PrivacySettings = PrivacySettings()
     accounts: list[Account] = []
 
     @classmethod
@@ -266,9 +280,10 @@ def _resolve_paths(settings: Settings, base: Path) -> Settings:
         if relative and relative != ":memory:":
             storage = storage.model_copy(update={"url": f"sqlite:///{base / relative}"})
     openai = settings.drafting.openai
-    drafting = settings.drafting.model_copy(
-        update={"openai": openai.model_copy(update={"api_key_file": resolve(openai.api_key_file)})}
-    )
+    drafting = settings.drafting.model_copy(update={
+        "openai": openai.model_copy(update={"api_key_file": resolve(openai.api_key_file)}),
+        "templates_file": resolve(settings.drafting.templates_file),
+    })
     return settings.model_copy(
         update={"data_dir": data_dir, "accounts": accounts, "storage": storage, "drafting": drafting}
     )

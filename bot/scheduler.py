@@ -17,6 +17,8 @@ from bot.errors import AuthFailedError, PlatformError, RapportError, RateLimited
 from bot.services.heartbeat import beat, stop_beating
 from bot.services.ingest import Progress
 from bot.services.refresh import RefreshReport, refresh_account
+from bot.services.checkins import CheckinOptions, suggest_checkins
+from bot.services.retention import apply_retention
 from bot.services.sending import SendOptions, SendReport, send_approved
 
 
@@ -62,6 +64,22 @@ class Jobs:
         return send_approved(app.store, clients, policy=app.policy, clock=app.clock, options=options,
                              log=app.log, should_stop=self.stop.is_set)
 
+    def daily(self) -> dict[str, int]:
+        """Check-ins for people gone quiet, then the retention period."""
+        app = self.app
+        checkins = app.settings.drafting.checkins
+        drafted: dict[str, int] = {}
+        if checkins.enabled:
+            options = CheckinOptions(quiet_days=checkins.quiet_days, max_per_day=checkins.max_per_day)
+            for account in app.settings.accounts:
+                if self.stop.is_set():
+                    break
+                drafted[account.name] = suggest_checkins(
+                    app.store, app.drafter, account.name, account.platform, clock=app.clock,
+                    policy=app.policy, options=options, log=app.log)
+        apply_retention(app.store, days=app.settings.privacy.retention_days, clock=app.clock, log=app.log)
+        return drafted
+
     def heartbeat(self) -> None:
         self.started_at = self.started_at or self.app.clock.now()
         beat(self.app.store, self.app.instance, self.app.clock, self.started_at)
@@ -70,8 +88,9 @@ class Jobs:
         """Every job once, in order: poll and draft every account, send what is approved."""
         self.heartbeat()
         refreshed = {a.name: self.refresh(a.name) for a in self.app.settings.accounts}
+        checkins = self.daily()
         sent = self.send()
-        return {"accounts": refreshed, "send": sent}
+        return {"accounts": refreshed, "checkins": checkins, "send": sent}
 
 
 def run_forever(app: App, stop: threading.Event, grace_seconds: float = 10.0) -> bool:
@@ -95,6 +114,7 @@ def run_forever(app: App, stop: threading.Event, grace_seconds: float = 10.0) ->
     scheduler.add_job(jobs.send, "interval", id="send", seconds=service.send_interval_seconds,
                       next_run_time=now + timedelta(seconds=1))
     scheduler.add_job(jobs.heartbeat, "interval", id="heartbeat", seconds=service.heartbeat_interval_seconds)
+    scheduler.add_job(jobs.daily, "interval", id="daily", hours=24, next_run_time=now + timedelta(minutes=1))
     scheduler.start()
     app.log.info("service.started", accounts=[a.name for a in app.settings.accounts], instance=app.instance)
     stop.wait()

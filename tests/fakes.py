@@ -105,3 +105,18 @@ def write_events(path: Path, events: list[dict[str, Any]], mode: str = "w") -> N
     with path.open(mode, encoding="utf-8") as out:
         for event in events:
             out.write(json.dumps(event, ensure_ascii=False) + "\n")
+
+
+class EchoDrafter:
+    """Suggests a reply naming the first thing it remembers: enough to see memory flow through."""
+
+    name = "echo"
+
+    def suggest(self, contact: Any, target: Any, language: str | None, memory: Any) -> list[Any]:
+        from bot.domain.drafts import Suggestion
+
+        remembered = (memory.open_threads or memory.interests or memory.notes)
+        if target is None and not remembered:
+            return []
+        about = f" ¿Qué tal {remembered[0].text}?" if remembered else ""
+        return [Suggestion(f"Hola {contact.name or contact.handle}.{about}", self.name)]

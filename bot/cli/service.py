@@ -88,6 +88,9 @@ def _print_once(summary: dict[str, Any]) -> None:
             p, d = report.poll, report.drafts
             typer.echo(f"{name}: {p.stored} new interactions ({p.duplicates} known, {p.skipped} unreadable),"
                        f" {d.drafted} drafts ({d.blocked} blocked), {d.skipped} messages need no draft")
+    for name, count in summary.get("checkins", {}).items():
+        if count:
+            typer.echo(f"{name}: {count} check-in drafts for people who went quiet")
     s = summary["send"]
     typer.echo(f"sent {s.sent}, deferred {s.deferred}, blocked {s.blocked}, failed {s.failed}, expired {s.expired}")
 

@@ -81,6 +81,18 @@ class ContactRepository:
             query = query.where(contacts.c.stage == stage.value)
         return [_to_contact(r) for r in self._c.execute(query)]
 
+    def gone_quiet(self, account: str, stages: list[Stage], quiet_since: datetime) -> list[Contact]:
+        """Contacts at these stages whose last conversation and last check-in are older than `quiet_since`."""
+        query = (
+            select(contacts)
+            .where(contacts.c.account == account, contacts.c.stage.in_([s.value for s in stages]),
+                   contacts.c.opted_out.is_(False), contacts.c.bot.is_(False),
+                   contacts.c.last_conversation_at < quiet_since,
+                   or_(contacts.c.last_checkin_at.is_(None), contacts.c.last_checkin_at < quiet_since))
+            .order_by(contacts.c.last_conversation_at, contacts.c.id)
+        )
+        return [_to_contact(r) for r in self._c.execute(query)]
+
     def touch(self, contact_id: int, at: datetime, *, signal: bool) -> None:
         latest = case(
             (or_(contacts.c.last_seen_at.is_(None), contacts.c.last_seen_at < at), at),

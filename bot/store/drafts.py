@@ -76,6 +76,20 @@ class DraftRepository:
             )
         ).scalar_one()
 
+    def open_for_contact(self, contact_id: int) -> int:
+        """Drafts to this person still waiting for a person or for sending."""
+        waiting = [DraftStatus.PENDING.value, DraftStatus.APPROVED.value, DraftStatus.SENDING.value]
+        return self._c.execute(
+            select(func.count()).select_from(drafts)
+            .where(drafts.c.contact_id == contact_id, drafts.c.status.in_(waiting))
+        ).scalar_one()
+
+    def count_kind_since(self, account: str, kind: str, since: datetime) -> int:
+        return self._c.execute(
+            select(func.count()).select_from(drafts)
+            .where(drafts.c.account == account, drafts.c.kind == kind, drafts.c.created_at >= since)
+        ).scalar_one()
+
     def exists_for_interaction(self, interaction_id: int) -> bool:
         query = select(func.count()).select_from(drafts).where(drafts.c.interaction_id == interaction_id)
         return self._c.execute(query).scalar_one() > 0

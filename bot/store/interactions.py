@@ -85,6 +85,21 @@ class InteractionRepository:
         )
         return [_to_stored(r) for r in rows]
 
+    def last_inbound_message(self, contact_id: int) -> StoredInteraction | None:
+        row = self._c.execute(
+            _joined().where(interactions.c.contact_id == contact_id, interactions.c.direction == "in",
+                            interactions.c.post_id.is_not(None))
+            .order_by(interactions.c.at.desc(), interactions.c.id.desc()).limit(1)
+        ).first()
+        return None if row is None else _to_stored(row)
+
+    def forget_text_before(self, cutoff: datetime) -> int:
+        """Retention: drop what people wrote before `cutoff`, keep that they wrote (the counts)."""
+        return self._c.execute(
+            update(interactions).where(interactions.c.at < cutoff, interactions.c.text.is_not(None))
+            .values(text=None)
+        ).rowcount
+
     def count_outbound_since(self, contact_id: int, since: datetime) -> int:
         return self._c.execute(
             select(func.count()).select_from(interactions).where(

@@ -1,0 +1,87 @@
+"""Keeping relationships alive: suggest asking after people who have gone quiet.
+
+Relationships are tended like a harvest: a check-in asks about something the person shared
+(an open thread, an interest). Never a pitch, never to opted-out, #nobot or bot accounts, at
+most a few a day, and always through the same queue and the same policy as any reply.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from bot.domain.contacts import Contact
+from bot.domain.drafts import Draft, DraftStatus, ReplyTarget, new_draft_id
+from bot.domain.policy import start_of_day
+from bot.domain.stages import Stage
+from bot.ports import Clock, Drafter
+from bot.services.deciding import Policy
+from bot.services.drafting import load_memory
+from bot.store.unit_of_work import SqlAlchemyStore, SqlUnitOfWork
+
+CHECKIN_STAGES = [Stage.ACQUAINTANCE, Stage.RELATIONSHIP, Stage.TRUSTED]
+
+
+@dataclass(frozen=True)
+class CheckinOptions:
+    quiet_days: float = 21.0
+    max_per_day: int = 3
+
+
+def suggest_checkins(
+    store: SqlAlchemyStore, drafter: Drafter, account: str, platform: str, *, clock: Clock, policy: Policy,
+    options: CheckinOptions, log: Any,
+) -> int:
+    """Draft check-ins for quiet contacts, up to today's allowance; how many were drafted."""
+    now = clock.now()
+    with store.unit_of_work() as uow:
+        done_today = uow.drafts.count_kind_since(account, "checkin", start_of_day(now, policy.config.timezone))
+        candidates = uow.contacts.gone_quiet(account, CHECKIN_STAGES, now - timedelta(days=options.quiet_days))
+    drafted = 0
+    for contact in candidates:
+        if done_today + drafted >= options.max_per_day:
+            break
+        with store.unit_of_work() as uow:
+            draft = _checkin(uow, contact, drafter, platform, now, policy)
+            if draft is None:
+                continue
+            uow.drafts.add(draft)
+            uow.contacts.update_flags(contact.id, last_checkin_at=now)
+            uow.state.audit(now, f"drafter:{drafter.name}", "checkin_drafted", account=account,
+                            contact_id=contact.id, draft_id=draft.id)
+            uow.commit()
+        drafted += 1
+        log.info("checkin.drafted", account=account, draft=draft.id, status=draft.status.value)
+    return drafted
+
+
+def _checkin(
+    uow: SqlUnitOfWork, contact: Contact, drafter: Drafter, platform: str, now: datetime, policy: Policy,
+) -> Draft | None:
+    if contact.nobot or uow.drafts.open_for_contact(contact.id):
+        return None  # they asked for no bots, or something to them already waits
+    memory = load_memory(uow, contact)
+    if not (memory.open_threads or memory.interests):
+        return None  # nothing they shared to ask about: no empty "just checking in"
+    last = uow.interactions.last_inbound_message(contact.id)
+    if last is None or last.interaction.post is None:
+        return None
+    post = last.interaction.post
+    suggestions = drafter.suggest(contact, None, post.language, memory)
+    if not suggestions:
+        return None
+    # It answers their last message, so it threads there and is never more public than it.
+    target = ReplyTarget(interaction_id=last.id, post_id=post.id, text=post.text, thread=post.thread_id,
+                         visibility=post.visibility.value, url=post.url, spoiler_text=post.spoiler_text,
+                         kind=last.interaction.kind.value, category=last.category)
+    suggestion = suggestions[0]
+    decision = policy.decide_text(uow, contact, suggestion.text, now, visibility=post.visibility,
+                                  answered=post.visibility, language=post.language)
+    return Draft(
+        id=new_draft_id(), account=contact.account, platform=platform, contact_id=contact.id,
+        contact_handle=contact.handle, target=target, text=suggestion.text, language=post.language,
+        status=DraftStatus.PENDING if decision.allowed else DraftStatus.BLOCKED, decision=decision,
+        created_at=now, updated_at=now, visibility=post.visibility.value, pitch=decision.pitch,
+        kind="checkin", origin=suggestion.origin, origin_note=suggestion.note,
+    )
