@@ -42,6 +42,8 @@ def run(ctx: typer.Context, once: bool = typer.Option(False, "--once", help="One
         with _progress_bar() as progress:
             summary = Jobs(app, progress=progress).run_once()
         _print_once(summary)
+        if any(report is None for report in summary["accounts"].values()):
+            raise typer.Exit(1)  # a poll failed: scripts must notice (the log says why)
         return
     stop = threading.Event()
 
