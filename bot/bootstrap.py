@@ -14,7 +14,6 @@ import structlog
 
 from bot.clock import SystemClock
 from bot.config import Settings
-from bot.errors import ConfigError
 from bot.domain.policy import PolicyConfig
 from bot.domain.stages import StageThresholds
 from bot.ports import Clock, Drafter, PlatformClient
@@ -75,12 +74,16 @@ class App:
     def drafter(self) -> Drafter:
         if self.drafter_override is not None:
             return self.drafter_override
-        if self.settings.drafting.backend != "template":
-            raise ConfigError(f"drafting.backend: {self.settings.drafting.backend!r} is not available in this"
-                              " version; use 'template'")
-        from bot.drafting.template import TemplateDrafter
+        from bot.drafting.template import TemplateDrafter, load_templates
 
-        return TemplateDrafter()
+        drafting = self.settings.drafting
+        template = TemplateDrafter(load_templates(drafting.templates_file), clock=self.clock)
+        if drafting.backend == "template":
+            return template
+        from bot.drafting.openai import OpenAIDrafter
+
+        return OpenAIDrafter(drafting.openai, template, suggestions=drafting.suggestions, voice=drafting.voice,
+                             log=self.log, clock=self.clock)
 
     def client(self, account_name: str) -> PlatformClient:
         if account_name not in self.clients:
@@ -94,5 +97,7 @@ class App:
     def close(self) -> None:
         for client in self.clients.values():
             client.close()
+        if "drafter" in self.__dict__ and hasattr(self.drafter, "close"):
+            self.drafter.close()
         if "store" in self.__dict__ and self.store_override is None:
             self.store.close()
