@@ -12,19 +12,6 @@ from bot.domain.stages import RelationshipCounters, Stage
 _NOBOT = re.compile(r"(?<![\w#])#no_?bots?\b", re.IGNORECASE)
 
 
-_SEGMENTS = re.compile(r"[.;|•·\n]+|\s[-–—]\s")
-
-
-def profile_facts(bio: str, fields: tuple[tuple[str, str], ...] = (), cap: int = 3) -> int:
-    """How many things a profile tells about the person: its phrases and filled-in fields.
-
-    A stand-in for real keyword extraction: "Urban gardener. HR at a hospital." is two facts.
-    """
-    phrases = [p for p in _SEGMENTS.split(bio or "") if len(p.split()) >= 2 and not p.strip().startswith("#")]
-    filled = [value for _, value in fields if value.strip()]
-    return min(cap, len(phrases) + len(filled))
-
-
 def asks_for_no_bots(*texts: str) -> bool:
     """True when a bio or profile field carries a #nobot tag."""
     return any(_NOBOT.search(text or "") for text in texts)

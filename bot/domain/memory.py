@@ -10,6 +10,9 @@ from datetime import datetime
 from enum import Enum
 
 
+TOPIC_SOURCE = "topic"  # keywords extracted from their messages
+
+
 class FactKind(str, Enum):
     NOTE = "note"  # written by the user (or imported from the platform's private note)
     INTEREST = "interest"  # something they care about: from bio, fields, hashtags, topics
@@ -40,6 +43,12 @@ class ContactMemory:
     @property
     def interests(self) -> tuple[Fact, ...]:
         return tuple(f for f in self.facts if f.kind in (FactKind.INTEREST, FactKind.PROJECT))
+
+    @property
+    def stated_interests(self) -> tuple[Fact, ...]:
+        """Interests the person stated (profile, hashtags), not keywords mined from their messages:
+        those are too rough to put in a sentence to them."""
+        return tuple(f for f in self.interests if f.source != TOPIC_SOURCE)
 
     @property
     def notes(self) -> tuple[Fact, ...]:

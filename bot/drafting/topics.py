@@ -47,7 +47,7 @@ def topics_to_mention(memory: ContactMemory, language: str, now: datetime) -> li
         timing = thread_timing(fact, now)
         if timing and (words := _phrase(fact, language)):
             threads[timing].append((_aware(fact.due or fact.at), Topic(words, timing)))
-    interests = [(_aware(f.at), Topic(words, "interest")) for f in memory.interests if (words := _phrase(f, language))]
+    interests = [(_aware(f.at), Topic(words, "interest")) for f in memory.stated_interests if (words := _phrase(f, language))]
     ranked = (sorted(threads["past"], key=_when, reverse=True) + sorted(threads["upcoming"], key=_when)
               + sorted(threads["ongoing"], key=_when, reverse=True) + sorted(interests, key=_when, reverse=True))
     topics: list[Topic] = []

@@ -8,12 +8,13 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from bot.domain.categories import Category, categorize
-from bot.domain.contacts import Contact, profile_facts
+from bot.domain.contacts import Contact
 from bot.domain.models import Batch, Direction, Interaction
 from bot.domain.pitch import classify
 from bot.domain.stages import StageThresholds, assess_stage
 from bot.ports import Clock, PlatformClient
 from bot.services.deciding import Policy
+from bot.services.memory import remember_message, remember_profile
 from bot.store.contacts import ConversationChange
 from bot.store.unit_of_work import SqlAlchemyStore, SqlUnitOfWork
 
@@ -114,7 +115,9 @@ def record_interaction(
     uow: SqlUnitOfWork, account: str, interaction: Interaction, *, now: datetime, policy: Policy,
 ) -> int | None:
     """Store one interaction and update its contact; the contact's id, or None if already stored."""
-    contact = uow.contacts.resolve(account, interaction.person, now)
+    contact, profile_changed = uow.contacts.resolve_tracking(account, interaction.person, now)
+    if profile_changed:
+        remember_profile(uow, contact, now)
     interaction = _with_language(_in_known_thread(uow, account, interaction))
     category = None
     inbound_talk = interaction.kind.is_conversation and interaction.direction is Direction.INBOUND
@@ -128,6 +131,11 @@ def record_interaction(
     if row_id is None:
         return None
     uow.contacts.touch(contact.id, interaction.at, signal=interaction.kind.is_signal)
+    genuine = inbound_talk and category not in (Category.PITCH.value, Category.OPT_OUT.value)
+    if genuine:
+        assert interaction.post is not None
+        remember_message(uow, contact, interaction.post, interaction.id, interaction.at)
+        uow.contacts.update_flags(contact.id, exchanges_since_pitch=contact.exchanges_since_pitch + 1)
     if interaction.kind.is_conversation and interaction.post is not None:
         change = uow.contacts.record_message(
             contact.id, interaction.post.thread_id, interaction.at, interaction.direction
@@ -137,8 +145,6 @@ def record_interaction(
         uow.contacts.update_flags(contact.id, opted_out=True, opted_out_at=interaction.at)
         uow.state.audit(now, "system", "opted_out", account=account, contact_id=contact.id,
                         detail={"interaction": interaction.id})
-    if inbound_talk and category != Category.PITCH.value:
-        uow.contacts.update_flags(contact.id, exchanges_since_pitch=contact.exchanges_since_pitch + 1)
     return contact.id
 
 
@@ -156,19 +162,14 @@ def update_stage(
         reciprocal_conversations=c.reciprocal_conversations + change.became_reciprocal,
         first_conversation_at=min(c.first_conversation_at or at, at),
         last_conversation_at=max(c.last_conversation_at or at, at),
-        known_facts=_known_facts(uow, contact),
+        known_facts=len(uow.contacts.facts(contact.id)),
     )
     uow.contacts.save_progress(contact, counters, assess_stage(counters, thresholds))
 
 
-def _known_facts(uow: SqlUnitOfWork, contact: Contact) -> int:
-    fresh = uow.contacts.get(contact.id) or contact
-    return len(uow.contacts.facts(contact.id)) + profile_facts(fresh.bio, fresh.fields)
-
-
 def recompute_stage(uow: SqlUnitOfWork, contact: Contact, thresholds: StageThresholds) -> Contact:
     """Place a contact again after a person changed something (trust, a note)."""
-    counters = replace(contact.counters, known_facts=_known_facts(uow, contact))
+    counters = replace(contact.counters, known_facts=len(uow.contacts.facts(contact.id)))
     uow.contacts.save_progress(contact, counters, assess_stage(counters, thresholds))
     updated = uow.contacts.get(contact.id)
     assert updated is not None

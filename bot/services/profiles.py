@@ -16,6 +16,7 @@ from bot.errors import PlatformError
 from bot.ports import Clock, PlatformClient
 from bot.services.deciding import Policy
 from bot.services.ingest import recompute_stage
+from bot.services.memory import remember_profile
 from bot.store.unit_of_work import SqlAlchemyStore
 
 PLATFORM_NOTE = "platform_note"  # the source of notes imported from the platform
@@ -49,7 +50,9 @@ def _store_profile(store: SqlAlchemyStore, contact: Contact, person: Person | No
     now = clock.now()
     with store.unit_of_work() as uow:
         if person is not None:
-            contact = uow.contacts.resolve(contact.account, person, now)
+            contact, changed = uow.contacts.resolve_tracking(contact.account, person, now)
+            if changed:
+                remember_profile(uow, contact, now)
             if person.bot != contact.bot:
                 uow.contacts.update_flags(contact.id, bot=person.bot)  # the lookup is authoritative
             note = person.note.strip()

@@ -30,6 +30,10 @@ class ContactRepository:
 
     def resolve(self, account: str, person: Person, now: datetime) -> Contact:
         """The contact for this person, created on first sight; profile data refreshed if given."""
+        return self.resolve_tracking(account, person, now)[0]
+
+    def resolve_tracking(self, account: str, person: Person, now: datetime) -> tuple[Contact, bool]:
+        """As `resolve`, and whether the stored bio or fields changed (or the contact is new)."""
         row = self._find_row(account, person)
         if row is None:
             new_id = self._c.execute(
@@ -40,12 +44,12 @@ class ContactRepository:
                     first_seen_at=now, last_seen_at=now,
                 ).returning(contacts.c.id)
             ).scalar_one()
-            return self.get(new_id)
+            return self.get(new_id), True
         changes = _profile_changes(row, person)
         if changes:
             self._c.execute(update(contacts).where(contacts.c.id == row.id).values(**changes))
-            return self.get(row.id)
-        return _to_contact(row)
+            return self.get(row.id), bool({"bio", "fields"} & changes.keys())
+        return _to_contact(row), False
 
     def _find_row(self, account: str, person: Person):  # noqa: ANN202
         if person.platform_id:

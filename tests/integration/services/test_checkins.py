@@ -27,6 +27,8 @@ def _acquaintance(store, clock, handle: str, *, thread_fact: str | None = "la ca
             record_interaction(uow, "demo", Interaction(f"{handle}-n{i}", InteractionKind.MENTION,
                                start + timedelta(days=day), person, post), now=clock.now(), policy=POLICY)
         contact = uow.contacts.find(handle)[0]
+        for fact in uow.contacts.facts(contact.id):  # what the messages taught: start from a clean slate
+            uow.contacts.delete_fact(fact.id)
         if thread_fact:
             uow.contacts.add_fact(contact.id, Fact(FactKind.OPEN_THREAD, thread_fact, "message", start))
         uow.commit()

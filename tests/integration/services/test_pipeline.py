@@ -213,13 +213,15 @@ def test_profiles_are_looked_up_once_a_day_and_their_private_note_kept(store, cl
     with store.unit_of_work() as uow:
         contact = uow.contacts.find(ANA.handle)[0]
         facts = uow.contacts.facts(contact.id)
-    assert [(f.kind.value, f.text) for f in facts] == [("note", "Met at the Valencia meetup")]
+    assert [(f.kind.value, f.text) for f in facts if f.source == "platform_note"] == [
+        ("note", "Met at the Valencia meetup")]
     clock.advance(days=1)
     platform.push(message("n-3", clock.now()))
     refresh(store, platform, clock)
     assert platform.lookups == 2
     with store.unit_of_work() as uow:
-        assert len(uow.contacts.facts(contact.id)) == 1  # the same note is not imported twice
+        notes = [f for f in uow.contacts.facts(contact.id) if f.source == "platform_note"]
+        assert len(notes) == 1  # the same note is not imported twice
 
 
 def test_a_profile_that_turns_out_to_say_nobot_gets_no_draft(store, clock) -> None:  # noqa: ANN001
@@ -228,3 +230,33 @@ def test_a_profile_that_turns_out_to_say_nobot_gets_no_draft(store, clock) -> No
     platform.push(message("n-1", clock.now()))
     report = refresh(store, platform, clock)
     assert (report.drafts.drafted, report.drafts.skipped) == (0, 1)
+
+
+def test_what_people_share_becomes_memory_with_its_source(store, clock) -> None:  # noqa: ANN001
+    platform = FakePlatform()
+    runner = Person("u-eva", "eva@run.example", "Eva", "Corredora de maratones. Profe de física.")
+    post = Post("p-eva", "¡La semana que viene corro mi primera maratón en Valencia! #running", "es")
+    platform.push(Interaction("n-eva", InteractionKind.MENTION, clock.now(), runner, post))
+    refresh(store, platform, clock)
+    with store.unit_of_work() as uow:
+        contact = uow.contacts.find("eva@run.example")[0]
+        facts = uow.contacts.facts(contact.id)
+    sources = {f.source.split(":")[0] for f in facts}
+    assert {"bio", "message", "hashtag"} <= sources
+    [thread] = [f for f in facts if f.kind.value == "open_thread"]
+    assert "maratón" in thread.text and thread.due is not None and thread.due > clock.now()
+    assert contact.counters.known_facts == len(facts)
+
+
+def test_a_new_bio_replaces_what_the_old_one_said(store, clock) -> None:  # noqa: ANN001
+    platform = FakePlatform()
+    platform.push(message("n-1", clock.now()))
+    refresh(store, platform, clock)
+    changed = Person("u-ana", ANA.handle, "Ana", "Ceramista. Vivo en Lisboa.")
+    platform.push(message("n-2", clock.now() + timedelta(minutes=5), person=changed))
+    refresh(store, platform, clock)
+    with store.unit_of_work() as uow:
+        contact = uow.contacts.find(ANA.handle)[0]
+        bio_facts = [f.text for f in uow.contacts.facts(contact.id) if f.source == "bio"]
+    assert any("Ceramista" in text for text in bio_facts)
+    assert not any("Huerto" in text for text in bio_facts)

@@ -1,0 +1,65 @@
+"""Remembering what people share: profile interests, open threads, the topics they bring up.
+
+Only what the person published to the account (their profile, their messages to it) or what
+the user wrote. Each fact keeps its source and date; `contacts forget` erases them all.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from datetime import datetime
+
+from bot.domain.contacts import Contact
+from bot.domain.extraction import hashtag_facts, open_threads, profile_facts
+from bot.domain.memory import TOPIC_SOURCE, Fact, FactKind
+from bot.domain.models import Post
+from bot.store.unit_of_work import SqlUnitOfWork
+
+PROFILE_SOURCES = frozenset({"bio", "fields", "hashtag"})
+MAX_TOPICS = 10  # per contact: the most recent; older topics say little about them now
+
+
+def remember_profile(uow: SqlUnitOfWork, contact: Contact, now: datetime) -> None:
+    """Replace what the profile said with what it says now (people edit their bios)."""
+    fresh = profile_facts(contact.bio, contact.fields, now, None)
+    stored = [f for f in uow.contacts.facts(contact.id) if f.source in PROFILE_SOURCES]
+    if {_key(f) for f in fresh} == {_key(f) for f in stored}:
+        return
+    for fact in stored:
+        assert fact.id is not None
+        uow.contacts.delete_fact(fact.id)
+    for fact in fresh:
+        uow.contacts.add_fact(contact.id, fact)
+
+
+def remember_message(uow: SqlUnitOfWork, contact: Contact, post: Post, event_id: str, at: datetime) -> None:
+    """Open threads, hashtags and topics from a message the person sent to the account."""
+    known = {_key(f) for f in uow.contacts.facts(contact.id)}
+    source = f"message:{event_id}"[:32]
+    found = open_threads(post.text, at, post.language, source=source, is_pitch=lambda _text: False)
+    found += hashtag_facts(post.text, at, post.language)
+    found += _topics(post, at)
+    for fact in found:
+        if _key(fact) not in known:
+            uow.contacts.add_fact(contact.id, fact)
+            known.add(_key(fact))
+    _keep_recent_topics(uow, contact)
+
+
+def _topics(post: Post, at: datetime) -> list[Fact]:
+    from bot.keywords import topics
+
+    return [Fact(FactKind.INTEREST, phrase, TOPIC_SOURCE, at, post.language)
+            for phrase in topics(post.text, post.language, limit=2)]
+
+
+def _keep_recent_topics(uow: SqlUnitOfWork, contact: Contact) -> None:
+    topics = [f for f in uow.contacts.facts(contact.id) if f.source == TOPIC_SOURCE]
+    for fact in topics[:-MAX_TOPICS]:  # facts come oldest first
+        assert fact.id is not None
+        uow.contacts.delete_fact(fact.id)
+
+
+def _key(fact: Fact) -> tuple[str, str]:
+    folded = unicodedata.normalize("NFKD", fact.text.casefold())
+    return fact.kind.value, "".join(c for c in folded if not unicodedata.combining(c)).strip()
