@@ -100,10 +100,10 @@ def show(ctx: typer.Context, handle: str, account: Optional[str] = ACCOUNT,
                      ("flagged as a bot", contact.bot), ("asks for #nobot", contact.nobot)):
         if on:
             console.print(Text(f"• {flag}", style="yellow"))
-    for fact in facts:
-        console.print(Text(f"• {fact.kind.value} ({fact.source}, {fact.at:%Y-%m-%d}): ") + safe_text(fact.text))
-    if contact.last_pitch_at:
-        console.print(f"last pitch: {contact.last_pitch_at:%Y-%m-%d}")
+    _print_memory(console, facts)
+    pitches = [d for d in drafts if d.pitch and d.sent_at]
+    for draft in pitches:
+        console.print(Text(f"pitch sent {draft.sent_at:%Y-%m-%d}: ") + safe_text(shorten(draft.text, 70)))
     console.print(Text("recent history:", style="bold"))
     for item in history:
         post = item.interaction.post
@@ -114,6 +114,21 @@ def show(ctx: typer.Context, handle: str, account: Optional[str] = ACCOUNT,
         console.print(line)
     for draft in drafts:
         console.print(Text(f"  draft {draft.id} {draft.status.value}: ") + safe_text(shorten(draft.text, 60)))
+
+
+def _print_memory(console: Console, facts: list[Fact]) -> None:
+    """What they shared, grouped: open threads to follow up first, then what they care about."""
+    groups = (("open threads", ("open_thread",)), ("interests and projects", ("interest", "project")),
+              ("notes", ("note",)))
+    for title, kinds in groups:
+        chosen = [f for f in facts if f.kind.value in kinds]
+        if not chosen:
+            continue
+        console.print(Text(f"{title}:", style="bold"))
+        for fact in chosen:
+            due = f", due {fact.due:%Y-%m-%d}" if fact.due else ""
+            console.print(Text(f"  • ") + safe_text(fact.text) + Text(f"  ({fact.source}, {fact.at:%Y-%m-%d}{due})",
+                                                                       style="dim"))
 
 
 def fact_json(fact: Fact) -> dict[str, Any]:

@@ -82,10 +82,16 @@ def show(ctx: typer.Context, draft_id: str = typer.Argument(..., metavar="ID"),
     app = state_of(ctx).app()
     with app.store.unit_of_work() as uow:
         draft = get_draft(uow, draft_id)
+        alternatives = uow.drafts.alternatives(draft)
     if as_json:
-        typer.echo(json.dumps(draft_json(draft), ensure_ascii=False, indent=2))
+        data = draft_json(draft) | {"alternatives": [d.id for d in alternatives]}
+        typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
         return
-    render_draft(_console(), draft)
+    console = _console()
+    render_draft(console, draft)
+    for other in alternatives:
+        console.print(Text(f"  another suggestion: {other.id}  ", style="dim")
+                      + Text(shorten(safe(other.text, single_line=True), 70)))
 
 
 def render_draft(console: Console, draft: Draft) -> None:
@@ -222,8 +228,8 @@ def _review_one(state: CliState, draft: Draft) -> str:
 def _text_check():  # noqa: ANN202
     from bot.domain.limits import check_platform_limits
 
-    def check(platform: str, text: str) -> None:
-        problem = check_platform_limits(platform, text)
+    def check(platform: str, text: str, handle: str) -> None:
+        problem = check_platform_limits(platform, text, handle)
         if problem:
             raise InvalidInputError(problem)
 

@@ -39,11 +39,16 @@ def count_graphemes(text: str) -> int:
     return count
 
 
-def check_platform_limits(platform: str, text: str) -> str | None:
-    """A one-line problem with this text on this platform, or None."""
+def check_platform_limits(platform: str, text: str, mention: str | None = None) -> str | None:
+    """A one-line problem with this text on this platform, or None.
+
+    `mention` is the handle the adapter will put in front to notify the person, if not there.
+    """
     limit = LIMITS.get(platform)
     if limit is None:
         return None
+    if mention and f"@{mention.lstrip('@').lower()}" not in text.lower():
+        text = f"@{mention.lstrip('@')} {text}"
     length = count_graphemes(text) if platform == "bluesky" else len(text)
     if length > limit:
         unit = "graphemes" if platform == "bluesky" else "characters"

@@ -6,20 +6,35 @@ a link, or "DM me for pricing" on its own is a pitch. Each finding is a `Signal`
 each kind carries a weight (`data/pitch_terms.toml`), and the weights combine as independent
 evidence into a score between 0 and 1, compared against the data file's threshold.
 
+A word model (`PitchModel`, logistic regression trained offline) adds one more piece of
+evidence, shown as a `model` signal with the words that weighed most. It catches the ways of
+asking for attention that no phrase list covers. Its score is a sum over words, and it only
+sums the words that no rule matched: a phrase the rules weigh already ("check it out") must
+not count twice. It never sees links or amounts, so the rules keep the final say on what a
+link or a price alone means.
+
 Usage: build the lexicon once (`load_lexicon`) and call `classify` per message.
 """
 
 from __future__ import annotations
 
+import math
+import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from bot.domain.normalize import fold
-from bot.domain.pitch_lexicon import PitchLexicon, load_lexicon, phrase_key
+from bot.domain.pitch_lexicon import PitchLexicon, PitchModel, load_lexicon, phrase_key
 
-__all__ = ["PitchLexicon", "PitchResult", "Signal", "classify", "load_lexicon"]
+__all__ = [
+    "PitchLexicon", "PitchModel", "PitchResult", "Signal", "classify", "load_lexicon",
+    "model_features", "model_probability",
+]
 
 _TRAILING_PUNCTUATION = ".,;:!?…"
+_MODEL_WORD = re.compile(r"[a-z]+")
+_MODEL_SHOWN = 3  # words named in a `model` signal
 
 
 @dataclass(frozen=True)
@@ -46,43 +61,104 @@ class PitchResult:
         }
 
 
+_LINK_DROP_WORDS = 3  # fewer words than this around a link, and the link is the message
+
+
 def classify(text: str, lexicon: PitchLexicon, language: str | None = None) -> PitchResult:
     """Judge one message. Both languages' phrases are always checked: platforms often mislabel
     short posts, and a Spanish pitch inside an English thread is still a pitch. `language` is
     only reported back."""
     folded = fold(text)
-    # Links get their own signals; read as words, "shop.example/buy-now" would count twice.
-    frame_signals, words = _frame_signals(lexicon.urls.sub(" ", folded.words), lexicon)
+    word_signals, unexplained = _word_signals(folded.words, lexicon)
+    model_weight, model_signals = _model_evidence(_features(unexplained), lexicon)
     signals = _unique(
-        frame_signals
-        + _phrase_signals(words, lexicon)
+        word_signals
         + _amount_signals(folded.plain, folded.words, lexicon)
         + _link_signals(folded.plain, lexicon)
+        + _link_drop(folded.plain, lexicon)
+        + model_signals
     )
-    score = round(_score(signals, lexicon), 2)
+    score = round(_score(signals, lexicon, model_weight), 2)
     return PitchResult(score >= lexicon.threshold, score, language, signals)
 
 
-def _frame_signals(words: str, lexicon: PitchLexicon) -> tuple[list[Signal], str]:
-    """Signals from frames, and the text with them blanked out: the phrase inside a frame
-    ("subscribe" in "subscribe to my channel") is the same evidence and must not count twice."""
-    if lexicon.frames is None:
+def model_features(text: str, lexicon: PitchLexicon) -> list[str]:
+    """Every word and pair of words the model knows how to read in `text`, links left out: what
+    the training script learns from. `classify` then sums only those no rule has explained."""
+    return _features(lexicon.urls.sub(" ", fold(text).words))
+
+
+def model_probability(features: Sequence[str], model: PitchModel) -> float:
+    """The model's probability that a message with these features is a pitch."""
+    weights = model.weights
+    z = model.bias + sum([weights[feature] for feature in features if feature in weights])
+    return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+
+
+def _features(words: str) -> list[str]:
+    """Words and pairs of neighbouring words. Links are left to the rules: learnt from YouTube
+    comments, a host name such as "facebook" would make a link alone a pitch."""
+    tokens = _MODEL_WORD.findall(words)
+    features = tokens + [f"{first} {second}" for first, second in zip(tokens, tokens[1:])]
+    return list(dict.fromkeys(features))
+
+
+def _model_evidence(features: list[str], lexicon: PitchLexicon) -> tuple[float, list[Signal]]:
+    """The model's probability as a weight on the rules' scale, and the signal that shows it."""
+    model = lexicon.model
+    if model is None:
+        return 0.0, []
+    weight = _model_weight(model_probability(features, model), model, lexicon.threshold)
+    if weight < model.floor:
+        return 0.0, []
+    found = sorted(((model.weights[f], f) for f in features if f in model.weights), reverse=True)
+    strongest = [feature for value, feature in found[:_MODEL_SHOWN] if value > 0]
+    return weight, [Signal("model", ", ".join(strongest))]
+
+
+def _model_weight(probability: float, model: PitchModel, pitch_threshold: float) -> float:
+    """Piecewise linear, so that the model's threshold lands on the lexicon's. Below it, counted
+    from what the model says of a message whose words it does not know: that is no evidence."""
+    if probability >= model.threshold:
+        above = (probability - model.threshold) / (1.0 - model.threshold)
+        return pitch_threshold + (1.0 - pitch_threshold) * above
+    prior = model_probability((), model)
+    if probability <= prior:
+        return 0.0
+    return pitch_threshold * (probability - prior) / (model.threshold - prior)
+
+
+def _word_signals(words: str, lexicon: PitchLexicon) -> tuple[list[Signal], str]:
+    """Signals from frames and phrases, and the words that none of them explained, for the
+    model: a phrase the rules weigh already ("check it out") must not count twice."""
+    # Links get their own signals; read as words, "shop.example/buy-now" would count twice.
+    frame_signals, words = _masked_signals(
+        lexicon.urls.sub(" ", words),
+        lexicon.frames,
+        lambda match: lexicon.frame_kinds[match.lastgroup or ""],
+    )
+    # The phrase inside a frame ("subscribe" in "subscribe to my channel") is the same evidence.
+    phrase_signals, words = _masked_signals(
+        words, lexicon.terms, lambda match: lexicon.term_kinds.get(phrase_key(match.group()))
+    )
+    return frame_signals + phrase_signals, words
+
+
+def _masked_signals(
+    words: str, pattern: re.Pattern[str] | None, kind_of: Callable[[re.Match[str]], str | None]
+) -> tuple[list[Signal], str]:
+    """A signal for each match of `pattern` that has a kind, and `words` with those blanked."""
+    if pattern is None:
         return [], words
-    signals, masked = [], words
-    for match in lexicon.frames.finditer(words):
-        signals.append(Signal(lexicon.frame_kinds[match.lastgroup or ""], match.group()))
-        start, end = match.span()
-        masked = masked[:start] + " " * (end - start) + masked[end:]
-    return signals, masked
-
-
-def _phrase_signals(words: str, lexicon: PitchLexicon) -> list[Signal]:
-    signals = []
-    for match in lexicon.terms.finditer(words):
-        kind = lexicon.term_kinds.get(phrase_key(match.group()))
+    signals, pieces, last = [], [], 0
+    for match in pattern.finditer(words):
+        kind = kind_of(match)
         if kind is not None:
             signals.append(Signal(kind, match.group()))
-    return signals
+            start, end = match.span()
+            pieces += [words[last:start], " " * (end - start)]
+            last = end
+    return signals, "".join(pieces) + words[last:]
 
 
 def _amount_signals(plain: str, words: str, lexicon: PitchLexicon) -> list[Signal]:
@@ -99,6 +175,21 @@ def _link_signals(plain: str, lexicon: PitchLexicon) -> list[Signal]:
         url = match.group().rstrip(_TRAILING_PUNCTUATION)
         signals.append(Signal(_link_kind(url, lexicon), url))
     return signals
+
+
+def _link_drop(plain: str, lexicon: PitchLexicon) -> list[Signal]:
+    """A message that is nothing but a link: dropped on someone, it promotes, it does not talk.
+
+    A link with words around it ("here is the paper you asked for: ...") is ordinary talk.
+    """
+    first = lexicon.urls.search(plain)
+    if first is None:
+        return []
+    rest = lexicon.urls.sub(" ", plain)
+    words = [w for w in re.findall(r"[^\W\d_]{2,}", rest) if not w.startswith("@")]
+    if len(re.sub(r"@[\w.@-]+", " ", " ".join(words)).split()) >= _LINK_DROP_WORDS:
+        return []
+    return [Signal("link_drop", first.group().rstrip(_TRAILING_PUNCTUATION))]
 
 
 def _link_kind(url: str, lexicon: PitchLexicon) -> str:
@@ -120,9 +211,10 @@ def _on_any(host: str, domains: tuple[str, ...]) -> bool:
     return any(host == domain or host.endswith("." + domain) for domain in domains)
 
 
-def _score(signals: tuple[Signal, ...], lexicon: PitchLexicon) -> float:
-    """Noisy-OR over the kinds found: repeating one kind of evidence adds nothing."""
-    unexplained = 1.0
+def _score(signals: tuple[Signal, ...], lexicon: PitchLexicon, model_weight: float) -> float:
+    """Noisy-OR over the kinds found: repeating one kind of evidence adds nothing. The model's
+    weight varies with each message, so it comes apart from the table of weights."""
+    unexplained = 1.0 - model_weight
     for kind in {signal.kind for signal in signals}:
         unexplained *= 1.0 - lexicon.weights.get(kind, 0.0)
     return 1.0 - unexplained

@@ -2,10 +2,12 @@
 
 Building a lexicon compiles every phrase list into a few large regular expressions, once;
 `bot.domain.pitch.classify` then scans each message with them and never loops over terms.
+It also loads `data/pitch_model.json`, the word model that backs up the rules (see `PitchModel`).
 """
 
 from __future__ import annotations
 
+import json
 import re
 import tomllib
 from collections.abc import Iterable, Mapping, Sequence
@@ -39,6 +41,23 @@ _COMMON_TLDS = (
 
 
 @dataclass(frozen=True, eq=False)
+class PitchModel:
+    """A logistic regression over words and pairs of words, trained offline by
+    `benchmarks/train_pitch_model.py` on a documented split of the labelled sets.
+
+    `classify` reads its probability over the words no rule has matched as one more piece of
+    evidence next to the rules' signals: at `threshold` it weighs as much as the lexicon's
+    pitch threshold, so it can call a pitch on its own; below that it only adds to the rules,
+    and under `floor` it is ignored as noise.
+    """
+
+    weights: Mapping[str, float]  # feature (see `bot.domain.pitch.model_features`) -> weight
+    bias: float
+    threshold: float  # probability at which the model alone makes a pitch
+    floor: float  # lightest evidence that counts, on the rules' 0..1 weight scale
+
+
+@dataclass(frozen=True, eq=False)
 class PitchLexicon:
     """Everything `classify` matches against. Build once with `load_lexicon` and reuse."""
 
@@ -55,6 +74,7 @@ class PitchLexicon:
     storefronts: tuple[str, ...]
     commercial_domains: tuple[str, ...]
     affiliate_query: re.Pattern[str]
+    model: PitchModel | None = None
 
 
 def load_lexicon(
@@ -92,6 +112,23 @@ def load_lexicon(
         storefronts=tuple(links["storefronts"]),
         commercial_domains=own_domains,
         affiliate_query=re.compile(r"[?&](?:%s)=" % "|".join(links["affiliate_params"])),
+        model=load_model(),
+    )
+
+
+def load_model() -> PitchModel | None:
+    """The packaged word model, or None where it has not been trained yet."""
+    packaged = resources.files("bot.domain").joinpath("data/pitch_model.json")
+    if not packaged.is_file():
+        return None
+    data = json.loads(packaged.read_text("utf-8"))
+    return PitchModel(
+        # A plain dict: `classify` looks up every word of every message here, and a read-only
+        # proxy costs a tenth of the detector's time.
+        weights=dict(data["weights"]),
+        bias=float(data["bias"]),
+        threshold=float(data["threshold"]),
+        floor=float(data["floor"]),
     )
 
 

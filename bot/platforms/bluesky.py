@@ -6,21 +6,27 @@ in `session_path` (mode 0600: it holds tokens), save it on every CREATE and REFR
 start. After a 401: refresh once, then log in once, never in a loop.
 
 Cursors:
-- `fetch_new`: a watermark "<newest indexedAt> <hash>...": the newest notification time handed
-  over and short hashes of the notifications handed over in the `overlap` (10 min) before it.
-  `fetch_new(cursor)` starts by marking everything up to `cursor` seen on Bluesky (the caller has
-  stored that batch by then; `mark_seen` does it on demand), then pages back from the newest
-  notification to `overlap` before the mark, and returns the unseen ones oldest first, in one
-  batch. With no cursor (first run) it returns nothing and a mark at the newest notification:
-  the past comes from `fetch_history`.
-- `fetch_history`: a JSON pair of page cursors (notifications, our own author feed).
+- `fetch_new`: a watermark "<newest indexedAt> <hash> <hash>...": the newest notification time
+  handed over, and short hashes of those handed over in the `overlap` (10 min) before it.
+  `fetch_new(cursor)` first marks everything up to `cursor` seen on Bluesky (by then the caller
+  has stored that batch; `mark_seen` does the same on demand), then pages back from the newest
+  notification to `overlap` before the mark and returns the unseen ones, oldest first, in one
+  batch (`more` is always False). With no cursor (the first poll) it returns nothing and a mark
+  at the newest notification: the past is `fetch_history`'s.
+- `fetch_history`: a JSON list of two page cursors (notifications, our own author feed).
+
+Replies go out under a record key derived from the idempotency key (`tid_from_key`): a retry
+finds the earlier post with getRecord, and the PDS refuses a second create under that key.
 """
 
 from __future__ import annotations
 
+import dataclasses
+
 import os
 import random
 import time
+from collections import deque
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -92,11 +98,14 @@ class RateLimits:
     def __init__(self, clock: Clock, margin: float = 0.05) -> None:
         self._clock, self._margin = clock, margin
         self._until: datetime | None = None
-        self._writes: list[tuple[datetime, int]] = []
+        self._writes: deque[tuple[datetime, int]] = deque()
+        self._spent = 0
 
     def observe(self, response: httpx.Response) -> None:
         """httpx response hook: close to the end of a window, hold off until it resets."""
-        limit, remaining, reset = (_int_header(response, f"ratelimit-{name}") for name in ("limit", "remaining", "reset"))
+        limit, remaining, reset = (
+            _int_header(response, f"ratelimit-{name}") for name in ("limit", "remaining", "reset")
+        )
         if limit and remaining is not None and reset and remaining <= max(1, limit * self._margin):
             self.hold_until(datetime.fromtimestamp(reset, tz=UTC))
 
@@ -110,12 +119,14 @@ class RateLimits:
     def charge_write(self, points: int) -> None:
         """Refuse a write that would pass the hourly budget rather than learn it from a 429."""
         now = self._clock.now()
-        self._writes = [(at, cost) for at, cost in self._writes if at > now - timedelta(hours=1)]
-        if sum(cost for _, cost in self._writes) + points > WRITE_POINTS_PER_HOUR:
+        while self._writes and self._writes[0][0] <= now - timedelta(hours=1):
+            self._spent -= self._writes.popleft()[1]
+        if self._spent + points > WRITE_POINTS_PER_HOUR:
             reset_at = self._writes[0][0] + timedelta(hours=1)
             self.hold_until(reset_at)
             raise RateLimitedError("Bluesky: this hour's write budget is spent.", reset_at)
         self._writes.append((now, points))
+        self._spent += points
 
 
 def _int_header(response: httpx.Response, name: str) -> int | None:
@@ -161,7 +172,9 @@ class BlueskyClient:
         self._overlap = overlap
         self._limits = RateLimits(self._clock)
         # httpx's own default timeout is 5 s: too short for a busy AppView, so it is explicit.
-        request = Request(timeout=httpx.Timeout(request_timeout), event_hooks={"response": [self._limits.observe]})
+        request = Request(
+            timeout=httpx.Timeout(request_timeout), event_hooks={"response": [self._limits.observe]}
+        )
         self._client = Client(base_url=service, request=request)
         self._client.on_session_change(self._on_session_change)
         self._did: str | None = None
@@ -198,9 +211,9 @@ class BlueskyClient:
                 f"Bluesky: no usable session for {self._handle} in {self._sessions.path} and no password "
                 "configured; run `rapport auth bluesky`."
             )
-        login = lambda: self._client.login(self._handle, self._password, fetch_bsky_profile=False)  # noqa: E731
         try:
-            self._retrying(login, "logging in")
+            self._retrying(lambda: self._client.login(self._handle, self._password, fetch_bsky_profile=False),
+                           "logging in")
         except AuthFailedError:
             raise AuthFailedError(
                 f"Bluesky refused the login of {self._handle}: wrong handle or app password "
@@ -221,31 +234,36 @@ class BlueskyClient:
 
     # -- calls ------------------------------------------------------------------------------
 
-    def _call(self, fn: Callable[[], T], what: str) -> T:
+    def _call(self, fn: Callable[[], T], what: str, attempts: int | None = None) -> T:
         self._ensure_session()
         try:
-            return self._retrying(fn, what, pass_auth_errors=True)
+            return self._retrying(fn, what, attempts, pass_auth_errors=True)
         except AtProtocolError as exc:
             if not convert.is_auth_error(exc):
                 raise
         self._renew_session()
-        return self._retrying(fn, what)
+        return self._retrying(fn, what, attempts)
 
-    def _retrying(self, fn: Callable[[], T], what: str, pass_auth_errors: bool = False) -> T:
+    def _retrying(
+        self, fn: Callable[[], T], what: str, attempts: int | None = None, pass_auth_errors: bool = False
+    ) -> T:
         """Bounded retries, with backoff and jitter, for transient errors; one short wait on a 429."""
         waited_for_limit = False
-        for attempt in range(1, self._max_attempts + 1):
+        attempts = attempts or self._max_attempts
+        for attempt in range(1, attempts + 1):
             try:
                 return fn()
             except AtProtocolError as exc:
                 if pass_auth_errors and convert.is_auth_error(exc):
                     raise
                 error = convert.platform_error(exc, what)
-                delay = self._delay_after(error, attempt, waited_for_limit)
-                if delay is None:
+                delay = self._delay_after(error, attempt, waited_for_limit)  # also notes a rate limit
+                if delay is None or attempt == attempts:
                     raise error from exc
                 waited_for_limit = waited_for_limit or isinstance(error, RateLimitedError)
-                self._log.warning("bluesky.call_failed", call=what, attempt=attempt, error=type(error).__name__)
+                self._log.warning(
+                    "bluesky.call_failed", call=what, attempt=attempt, error=type(error).__name__
+                )
                 self._sleep(delay)
         raise AssertionError("unreachable: the last attempt returns or raises")
 
@@ -304,13 +322,16 @@ class BlueskyClient:
             if reached or not page_cursor or not items:
                 break
             if page_number == self._max_pages:
-                self._log.warning("bluesky.gap", kept=len(fresh), reason="more pages than max_pages since the mark")
+                self._log.warning("bluesky.gap", kept=len(fresh), reason="more than max_pages since the mark")
         return window, fresh
 
     def _list_notifications(self, page_cursor: str | None, limit: int = PAGE_SIZE) -> dict[str, Any]:
         # No seenAt (the AppView refuses it now) and no trust in isRead: the mark decides.
+        # priority=False: rapport needs every mention, not only those from followed accounts, and
+        # an AppView that still reads the (deprecated) flag may have turned it on by itself: the
+        # reference one sets it at random on an account's first updateSeen (two racing inserts).
         params = models.AppBskyNotificationListNotifications.Params(
-            limit=limit, reasons=self._reasons or None, cursor=page_cursor
+            limit=limit, reasons=self._reasons or None, cursor=page_cursor, priority=False
         )
         return self._query("app.bsky.notification.listNotifications", params, "listing notifications")
 
@@ -346,7 +367,8 @@ class BlueskyClient:
         state = convert.HistoryCursor.decode(cursor)
         found: list[Interaction] = []
         skipped = 0
-        notes, notes_done, feed, feed_done = state.notifications, state.notifications_done, state.feed, state.feed_done
+        notes, notes_done = state.notifications, state.notifications_done
+        feed, feed_done = state.feed, state.feed_done
         if not notes_done:
             page = self._list_notifications(notes)
             items = page.get("notifications") or []
@@ -373,7 +395,11 @@ class BlueskyClient:
         return self._query("app.bsky.feed.getAuthorFeed", params, "reading our own posts")
 
     def _convert_since(
-        self, items: list[Any], conversion: Callable[[Any], Interaction | None], since: datetime, into: list[Interaction]
+        self,
+        items: list[Any],
+        conversion: Callable[[Any], Interaction | None],
+        since: datetime,
+        into: list[Interaction],
     ) -> int:
         skipped = 0
         for raw in items:
@@ -400,7 +426,8 @@ class BlueskyClient:
         for start in range(0, len(wanted), PROFILES_PER_CALL):
             chunk = wanted[start : start + PROFILES_PER_CALL]
             params = models.AppBskyActorGetProfiles.Params(actors=chunk)
-            for raw in self._query("app.bsky.actor.getProfiles", params, "looking up profiles").get("profiles") or []:
+            page = self._query("app.bsky.actor.getProfiles", params, "looking up profiles")
+            for raw in page.get("profiles") or []:
                 try:
                     person = convert.person_from_profile(convert.parse_profile(raw))
                 except convert.UnreadableItemError:
@@ -412,6 +439,7 @@ class BlueskyClient:
 
     def post_reply(self, reply: OutgoingReply) -> PostedReply:
         """Post under a record key derived from the idempotency key, so that a retry finds the post."""
+        reply = dataclasses.replace(reply, text=convert.with_mentions(reply.text, reply.to))
         convert.check_sendable(reply)
         rkey = convert.tid_from_key(reply.idempotency_key)
         earlier = self._own_post(rkey)
@@ -429,21 +457,36 @@ class BlueskyClient:
             repo=self.did, collection=convert.POST_COLLECTION, rkey=rkey, record=record
         )
         self._limits.charge_write(CREATE_COST)
-        try:
-            created = self._call(lambda: self._client.com.atproto.repo.create_record(data), "posting the reply")
-        except (TransientError, RemoteRejectedError):
-            # The PDS answers a create under a taken key with a 500: look before calling it a failure.
-            earlier = self._own_post(rkey)
-            if not earlier:
-                raise
-            return PostedReply(earlier, convert.post_url(earlier), already_posted=True)
-        self._log.info("bluesky.reply_posted", draft_id=reply.draft_id, post_id=created.uri)
-        return PostedReply(created.uri, convert.post_url(created.uri))
+        posted = self._create(data, rkey)
+        self._log.info("bluesky.reply_posted", draft_id=reply.draft_id, post_id=posted.post_id,
+                       already_posted=posted.already_posted)
+        return posted
+
+    def _create(self, data: Any, rkey: str) -> PostedReply:
+        """Create the record; after any failure, look for it before trying again: a timeout may
+        hide a success, and the PDS answers a create under a taken key with a 500."""
+        create = lambda: self._client.com.atproto.repo.create_record(data)  # noqa: E731
+        for attempt in range(1, self._max_attempts + 1):
+            try:
+                created = self._call(create, "posting the reply", attempts=1)
+                return PostedReply(created.uri, convert.post_url(created.uri))
+            except (TransientError, RemoteRejectedError) as error:
+                earlier = self._own_post(rkey)
+                if earlier:
+                    return PostedReply(earlier, convert.post_url(earlier), already_posted=True)
+                delay = self._delay_after(error, attempt, waited_for_limit=True)
+                if delay is None:
+                    raise
+                self._sleep(delay)
+        raise AssertionError("unreachable: the last attempt returns or raises")
 
     def _own_post(self, rkey: str) -> str | None:
-        params = models.ComAtprotoRepoGetRecord.Params(repo=self.did, collection=convert.POST_COLLECTION, rkey=rkey)
+        params = models.ComAtprotoRepoGetRecord.Params(
+            repo=self.did, collection=convert.POST_COLLECTION, rkey=rkey
+        )
         try:
-            return self._call(lambda: self._client.com.atproto.repo.get_record(params), "checking for the reply").uri
+            get = lambda: self._client.com.atproto.repo.get_record(params)  # noqa: E731
+            return self._call(get, "checking for the reply").uri
         except RemoteNotFoundError:
             return None
 
@@ -459,7 +502,8 @@ class BlueskyClient:
             raise RemoteRejectedError(f"Bluesky: cannot read the post to answer: {exc}") from exc
         parent_ref = models.ComAtprotoRepoStrongRef.Main(uri=parent.uri, cid=parent.cid)
         parent_reply = getattr(parent.record, "reply", None)
-        return models.AppBskyFeedPost.ReplyRef(parent=parent_ref, root=parent_reply.root if parent_reply else parent_ref)
+        root_ref = parent_reply.root if parent_reply else parent_ref
+        return models.AppBskyFeedPost.ReplyRef(parent=parent_ref, root=root_ref)
 
     def _mention_dids(self, reply: OutgoingReply) -> dict[str, str]:
         """DIDs for the `@handles` in the text: from the reply's recipients, else one profile lookup."""
@@ -468,7 +512,8 @@ class BlueskyClient:
             known = {handle.lstrip("@").lower(): did for handle, did in zip(reply.to, reply.recipient_ids)}
         missing = [handle for handle in convert.mentioned_handles(reply.text) if handle not in known]
         if missing:
-            known.update({key: person.platform_id or "" for key, person in self.lookup_profiles(missing).items()})
+            found = self.lookup_profiles(missing)
+            known.update({key: person.platform_id or "" for key, person in found.items()})
             unresolved = [handle for handle in missing if handle not in known]
             if unresolved:  # they stay plain text: a plain "@handle" notifies nobody
                 self._log.warning("bluesky.mention_unresolved", handles=unresolved)
@@ -502,9 +547,11 @@ def _newest(items: list[Any], default: datetime) -> datetime:
     return default
 
 
-def login_and_store(handle: str, password: str, service: str, session_path: Path) -> str:
+def login_and_store(handle: str, password: str, service: str, session_path: Path, log: Any = None) -> str:
     """Log in once and save the session (for `rapport auth bluesky`); returns the account's DID."""
-    client = BlueskyClient(account=handle, handle=handle, password=password, service=service, session_path=session_path)
+    client = BlueskyClient(
+        account=handle, handle=handle, password=password, service=service, session_path=session_path, log=log
+    )
     try:
         client._login_with_password()
         return client.did

@@ -196,7 +196,8 @@ class Watermark:
             if at > newest:
                 newest, newest_text = at, at_text
         floor = newest - overlap
-        return Watermark(newest, newest_text, frozenset(uri_hash(uri) for at, _, uri in window if at >= floor))
+        seen = frozenset(uri_hash(uri) for at, _, uri in window if at >= floor)
+        return Watermark(newest, newest_text, seen)
 
 
 def uri_hash(uri: str) -> str:
@@ -249,6 +250,14 @@ def tid_from_key(key: str) -> str:
 
 def mentioned_handles(text: str) -> list[str]:
     return [match.handle.lower() for match in facet_detection.detect_mentions(text)]
+
+
+def with_mentions(text: str, handles: tuple[str, ...]) -> str:
+    """The text starting with `@handle` for each person to notify it does not mention yet: the
+    facet built from it is what notifies them, as on Mastodon where the adapter does the same."""
+    present = set(mentioned_handles(text))
+    missing = [h.lstrip("@") for h in handles if h.lstrip("@").lower() not in present]
+    return " ".join(f"@{h}" for h in missing) + (" " if missing else "") + text
 
 
 def build_facets(text: str, dids: dict[str, str]) -> list[models.AppBskyRichtextFacet.Main]:

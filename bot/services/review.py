@@ -11,10 +11,10 @@ from bot.ports import Clock
 from bot.services.deciding import Policy
 from bot.store.unit_of_work import SqlAlchemyStore, SqlUnitOfWork
 
-TextCheck = Callable[[str, str], None]  # (platform, text): raises InvalidInputError
+TextCheck = Callable[[str, str, str], None]  # (platform, text, handle to notify): raises InvalidInputError
 
 
-def _no_check(platform: str, text: str) -> None:
+def _no_check(platform: str, text: str, handle: str) -> None:
     return None
 
 
@@ -38,7 +38,7 @@ def approve(
             raise InvalidTransitionError(f"draft {draft.id} is {draft.status.value}; only pending, blocked,"
                                          " approved or failed drafts can be approved")
         new_text = _clean(text) if text is not None else draft.text
-        check_text(draft.platform, new_text)
+        check_text(draft.platform, new_text, draft.contact_handle)
         now = clock.now()
         decision = policy.decide_draft(uow, draft, now, text=new_text)
         if not decision.allowed:
@@ -52,6 +52,8 @@ def approve(
             attempts=0, last_error=None, note=None,
         )
         uow.drafts.save(approved)
+        for other in uow.drafts.alternatives(draft):  # a person picked this suggestion over these
+            uow.drafts.save(other.moved_to(DraftStatus.REJECTED, now, note=f"{draft.id} was chosen instead"))
         uow.state.audit(now, actor, "approved", account=draft.account, contact_id=draft.contact_id,
                         draft_id=draft.id, detail={"edited": text is not None and new_text != draft.text})
         uow.commit()
@@ -71,7 +73,7 @@ def edit(
         if draft.status not in EDITABLE:
             raise InvalidTransitionError(f"draft {draft.id} is {draft.status.value}; it can no longer be edited")
         new_text = _clean(text)
-        check_text(draft.platform, new_text)
+        check_text(draft.platform, new_text, draft.contact_handle)
         now = clock.now()
         decision = policy.decide_draft(uow, draft, now, text=new_text)
         status = DraftStatus.PENDING if decision.allowed else DraftStatus.BLOCKED

@@ -90,6 +90,18 @@ class DraftRepository:
             .where(drafts.c.account == account, drafts.c.kind == kind, drafts.c.created_at >= since)
         ).scalar_one()
 
+    def alternatives(self, draft: Draft) -> list[Draft]:
+        """Other suggestions answering the same message, still waiting for a person."""
+        if draft.target is None:
+            return []
+        waiting = [DraftStatus.PENDING.value, DraftStatus.BLOCKED.value]
+        rows = self._c.execute(
+            _joined().where(drafts.c.interaction_id == draft.target.interaction_id, drafts.c.id != draft.id,
+                            drafts.c.status.in_(waiting), drafts.c.kind == draft.kind)
+            .order_by(drafts.c.created_at, drafts.c.id)
+        )
+        return [_to_draft(r) for r in rows]
+
     def exists_for_interaction(self, interaction_id: int) -> bool:
         query = select(func.count()).select_from(drafts).where(drafts.c.interaction_id == interaction_id)
         return self._c.execute(query).scalar_one() > 0

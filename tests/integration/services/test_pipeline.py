@@ -260,3 +260,17 @@ def test_a_new_bio_replaces_what_the_old_one_said(store, clock) -> None:  # noqa
         bio_facts = [f.text for f in uow.contacts.facts(contact.id) if f.source == "bio"]
     assert any("Ceramista" in text for text in bio_facts)
     assert not any("Huerto" in text for text in bio_facts)
+
+
+def test_approving_one_of_several_suggestions_retires_the_others(store, clock) -> None:  # noqa: ANN001
+    platform = FakePlatform()
+    platform.push(message("n-1", clock.now()))
+    refresh_account(store, platform, TemplateDrafter(), "demo", clock=clock, policy=POLICY, log=RecordingLog(),
+                    backfill_days=0, max_age=None, suggestions=3)
+    suggestions = drafts(store)
+    assert len(suggestions) == 3 and len({d.text for d in suggestions}) == 3
+    approve(store, suggestions[1].id, policy=POLICY, clock=clock, actor="test")
+    statuses = {d.id: d.status for d in drafts(store)}
+    assert statuses[suggestions[1].id] is DraftStatus.APPROVED
+    assert [statuses[d.id] for d in (suggestions[0], suggestions[2])] == [DraftStatus.REJECTED] * 2
+    assert send(store, platform, clock).sent == 1

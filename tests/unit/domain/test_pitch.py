@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import fnmatch
 import json
 import re
 import tomllib
@@ -10,9 +12,14 @@ from pathlib import Path
 
 import pytest
 
-from bot.domain.pitch import PitchResult, Signal, classify, load_lexicon
+from bot.domain.pitch import (
+    PitchLexicon, PitchModel, PitchResult, Signal, classify, load_lexicon, model_features,
+)
 
 LEXICON = load_lexicon()
+# The rules alone, for tests that pin what a rule does whatever the trained model adds.
+RULES_ONLY = dataclasses.replace(LEXICON, model=None)
+PROJECT = Path(__file__).resolve().parents[3]
 LABELLED = Path(__file__).resolve().parents[2] / "data"
 LANGUAGES = ("en", "es")
 
@@ -49,7 +56,7 @@ def test_price_with_a_call_to_action_is_a_pitch(text: str) -> None:
 
 @pytest.mark.parametrize("text", ["DM me for pricing", "Escríbeme por privado y te paso precios"])
 def test_asking_to_be_contacted_for_prices_is_a_pitch_on_its_own(text: str) -> None:
-    result = classify(text, LEXICON)
+    result = classify(text, RULES_ONLY)
     assert result.pitch
     assert [signal.kind for signal in result.signals] == ["contact_for_price"]
 
@@ -164,6 +171,26 @@ def test_a_percentage_next_to_an_amount_of_digits_read_as_letters_is_still_a_dis
     assert "discount" in _kinds("everything 40% 0ff")
 
 
+@pytest.mark.parametrize("text", [
+    "If you want one, I have a discount code for the chair I use.",
+    "Si quieres una, tengo un código de descuento para la silla que uso.",
+])
+def test_having_a_discount_code_to_pass_on_is_an_affiliate_signal(text: str) -> None:
+    assert "affiliate" in _kinds(text, RULES_ONLY)
+
+
+@pytest.mark.parametrize(("text", "kinds"), [
+    ("The tool I work for is running a promo for new accounts",
+     {"product", "discount", "sales_terms"}),
+    ("La herramienta donde trabajo tiene una promo para cuentas nuevas",
+     {"product", "offer", "sales_terms"}),
+])
+def test_naming_the_product_one_works_on_and_courting_newcomers_are_signals(
+    text: str, kinds: set[str]
+) -> None:
+    assert _kinds(text, RULES_ONLY) == kinds
+
+
 # --- the owner's config -------------------------------------------------------------------------
 
 
@@ -212,7 +239,7 @@ def test_both_languages_are_checked_whatever_the_tag(text: str, tag: str) -> Non
 
 
 def test_to_dict_has_the_cli_json_shape() -> None:
-    result = classify("Only $49! Book a demo", LEXICON, "en")
+    result = classify("Only $49! Book a demo", RULES_ONLY, "en")
     assert result.to_dict("m1") == {
         "id": "m1",
         "pitch": True,
@@ -235,6 +262,84 @@ def test_a_pitch_result_is_immutable() -> None:
     assert isinstance(result, PitchResult)
     with pytest.raises(AttributeError):
         result.pitch = False  # type: ignore[misc]
+
+
+# --- the word model -----------------------------------------------------------------------------
+
+
+def _with_model(weights: dict[str, float]) -> PitchLexicon:
+    """The rules plus a hand-made model: a message with none of its words has probability 0.12,
+    and the model alone calls a pitch from 0.7."""
+    model = PitchModel(weights=weights, bias=-2.0, threshold=0.7, floor=0.15)
+    return dataclasses.replace(RULES_ONLY, model=model)
+
+
+def test_the_packaged_word_model_is_loaded() -> None:
+    model = LEXICON.model
+    assert model is not None
+    assert len(model.weights) >= 1000
+    assert 0.0 < model.threshold < 1.0
+    assert 0.0 < model.floor < LEXICON.threshold
+
+
+def test_the_packaged_word_model_is_part_of_the_installed_package() -> None:
+    """Without it a wheel (the container's install) would run on the rules alone, silently."""
+    pyproject = tomllib.loads((PROJECT / "pyproject.toml").read_text("utf-8"))
+    patterns = pyproject["tool"]["setuptools"]["package-data"]["bot"]
+    assert any(fnmatch.fnmatch("domain/data/pitch_model.json", pattern) for pattern in patterns)
+
+
+def test_model_evidence_alone_can_make_a_pitch() -> None:
+    result = classify("zorblax zorblax!", _with_model({"zorblax": 4.0}))
+    assert result.pitch
+    assert result.signals == (Signal("model", "zorblax"),)
+
+
+def test_weak_model_evidence_adds_to_a_rule_signal_that_is_not_enough_alone() -> None:
+    lexicon = _with_model({"zorblax": 1.9})
+    assert not classify("zorblax", lexicon).pitch
+    assert not classify("The ticket was 50 euros", lexicon).pitch
+    result = classify("Zorblax, the ticket was 50 euros", lexicon)
+    assert result.pitch
+    assert {signal.kind for signal in result.signals} == {"price", "model"}
+
+
+def test_model_evidence_under_its_floor_is_ignored() -> None:
+    result = classify("zorblax, the ticket was 50 euros", _with_model({"zorblax": 0.5}))
+    assert result == classify("zorblax, the ticket was 50 euros", RULES_ONLY)
+
+
+def test_words_a_rule_has_matched_do_not_count_again_for_the_model() -> None:
+    result = classify("Subscribe", _with_model({"subscribe": 4.0}))
+    assert not result.pitch
+    assert [signal.kind for signal in result.signals] == ["subscription"]
+
+
+@pytest.mark.parametrize("text", [
+    "Your garden is looking amazing this year.",
+    "Tu jardín está precioso este año.",
+])
+def test_a_text_with_neither_rule_nor_model_evidence_is_not_a_pitch(text: str) -> None:
+    result = classify(text, LEXICON)
+    assert (result.pitch, result.score, result.signals) == (False, 0.0, ())
+    # Words the model does not know are no evidence either way.
+    assert classify(text, _with_model({"zorblax": 4.0})).signals == ()
+
+
+def test_the_word_model_never_reads_links_or_amounts() -> None:
+    features = model_features("See https://shop.example.com/buy-now for $49 now", LEXICON)
+    assert features == ["see", "for", "now", "see for", "for now"]
+
+
+@pytest.mark.parametrize("text", [
+    "Hi guys, I make beats, please give me a chance and follow",
+    "Guys please like and share, I am trying to get noticed",
+])
+def test_the_packaged_model_catches_an_ask_for_attention_no_rule_names(text: str) -> None:
+    result = classify(text, LEXICON)
+    assert not classify(text, RULES_ONLY).signals
+    assert result.pitch
+    assert [signal.kind for signal in result.signals] == ["model"]
 
 
 # --- the data file ------------------------------------------------------------------------------
@@ -290,6 +395,6 @@ def test_labelled_set_recall_is_at_least_90_percent(language: str) -> None:
 
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_labelled_set_recall_does_not_fall_below_its_measured_level(language: str) -> None:
-    """A ratchet under the 0.90 target above: raise it when recall improves."""
+    """A ratchet above the 0.90 target: raise it when recall improves."""
     recall, _ = _recall_and_fpr(_labelled(language))
-    assert recall >= 0.86
+    assert recall >= 0.92

@@ -1,0 +1,81 @@
+"""`rapport` itself against the real local Bluesky network: run, approve, run again, restart."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from bot.cli.app import CliState, app
+
+from .network import LocalBluesky
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture
+def rapport(bluesky_network: LocalBluesky, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # noqa: ANN201
+    ours = bluesky_network.accounts["ours"]
+    monkeypatch.setenv("RAPPORT_E2E_BLUESKY_PASSWORD", ours.password)
+    config = tmp_path / "config.toml"
+    config.write_text(f"""
+data_dir = "data"
+[drafting]
+max_age_days = 0
+[[accounts]]
+name = "sky"
+platform = "bluesky"
+handle = "{ours.handle}"
+service = "{bluesky_network.pds_url}"
+password_env = "RAPPORT_E2E_BLUESKY_PASSWORD"
+backfill_days = 0
+request_timeout_seconds = 20
+""", encoding="utf-8")
+
+    def run(*args: str) -> Any:
+        return CliRunner().invoke(app, ["--config", str(config), *args], obj=CliState(), catch_exceptions=False)
+
+    return run
+
+
+def _drafts(rapport: Any, status: str = "pending") -> list[dict]:
+    return json.loads(rapport("queue", "list", "--status", status, "--json").stdout)
+
+
+def test_mentions_become_drafts_and_an_approved_reply_reaches_ana(rapport, bluesky_network) -> None:  # noqa: ANN001
+    network, ana = bluesky_network, bluesky_network.accounts["ana"]
+    assert rapport("run", "--once").exit_code == 0  # logs in once, marks where "new" starts
+    ours_post = network.post("ours", "Trying a new clay body this week.")
+    network.process_all()
+    question = network.post("ana", "@rapport.test which clay body?", mentions=["ours"], langs=["en"])
+    reply = network.post("ana", "Is it stoneware?", reply_to=ours_post)
+    quote = network.post("ana", "Following this experiment", quote=ours_post)
+    network.process_all()
+
+    second = rapport("run", "--once")
+    assert second.exit_code == 0, second.output
+    answered = {d["in_reply_to"]["id"] for d in _drafts(rapport)}
+    assert answered == {question, reply, quote}
+
+    draft = next(d for d in _drafts(rapport) if d["in_reply_to"]["id"] == reply)
+    assert rapport("queue", "approve", draft["id"]).exit_code == 0
+    assert rapport("run", "--once").exit_code == 0
+    network.process_all()
+
+    sent = rapport("queue", "show", draft["id"], "--json")
+    posted_uri = json.loads(sent.stdout)["sent_post_id"]
+    seen = {n["uri"]: n for n in network.notifications("ana")}
+    record = seen[posted_uri]["record"]
+    assert record["reply"]["parent"]["uri"] == reply and record["reply"]["root"]["uri"] == ours_post
+    assert record["text"].startswith(f"@{ana.handle} ") and record["text"].endswith(draft["text"])
+    assert [f["features"][0]["did"] for f in record["facets"]] == [ana.did]
+
+    sessions_before = network.create_session_calls()
+    assert rapport("run", "--once").exit_code == 0  # a restart: the stored session, no new login
+    assert network.create_session_calls() == sessions_before
+    assert len(_drafts(rapport, "sent")) == 1 and len(_drafts(rapport)) == 2
+    mine = network.command("records", **{"as": "ours", "collection": "app.bsky.feed.post"})["records"]
+    assert sum(1 for r in mine if r["value"]["text"] == record["text"]) == 1
