@@ -9,7 +9,7 @@ from sqlalchemy.exc import OperationalError
 
 from bot.errors import StoreError
 from bot.store.contacts import ContactRepository
-from bot.store.database import create_database_engine, current_revision, head_revision, upgrade
+from bot.store.database import SCHEMA_HEAD, create_database_engine, current_revision, upgrade
 from bot.store.drafts import DraftRepository
 from bot.store.interactions import InteractionRepository
 from bot.store.state import StateRepository
@@ -67,7 +67,7 @@ class SqlAlchemyStore:
 
     def upgrade(self) -> bool:
         """Apply pending migrations; True if any were applied."""
-        if current_revision(self.engine) == head_revision():
+        if current_revision(self.engine) == SCHEMA_HEAD:
             return False
         upgrade(self.engine)
         return True

@@ -215,3 +215,9 @@ def test_upgrading_from_the_first_schema_keeps_the_data(database_url: str) -> No
         [ana] = uow.contacts.list("old")
     assert ana.handle == "ana@x" and ana.stage.value == "first_contact" and ana.last_checkin_at is None
     store.close()
+
+
+def test_the_schema_head_constant_is_alembics_head() -> None:
+    from bot.store.database import SCHEMA_HEAD, head_revision
+
+    assert SCHEMA_HEAD == head_revision()
