@@ -30,11 +30,11 @@ def mastodon_flow(state: CliState, instance: str, account_name: str | None) -> N
                     lambda a: a.base_url.rstrip("/") == instance.rstrip("/"))
     target = account.token_file or settings.data_dir / "secrets" / f"{account.name}.mastodon-token"
     client_id, client_secret = mastodon.register_app(instance)
-    url = mastodon.authorization_url(instance, client_id, client_secret)
+    url = mastodon.authorization_url(instance, client_id=client_id, client_secret=client_secret)
     typer.echo("Open this address, sign in, allow rapport, and paste the code shown:")
     typer.echo(url)
     code = typer.prompt("code", hide_input=True).strip()
-    token = mastodon.exchange_code(instance, client_id, client_secret, code)
+    token = mastodon.exchange_code(instance, client_id=client_id, client_secret=client_secret, code=code)
     write_secret(target, token)
     typer.echo(f"token stored in {target} (mode 0600)")
     if account.token_file is None:
