@@ -79,3 +79,33 @@ def test_mentions_become_drafts_and_an_approved_reply_reaches_ana(rapport, blues
     assert len(_drafts(rapport, "sent")) == 1 and len(_drafts(rapport)) == 2
     mine = network.command("records", **{"as": "ours", "collection": "app.bsky.feed.post"})["records"]
     assert sum(1 for r in mine if r["value"]["text"] == record["text"]) == 1
+
+
+def test_auth_bluesky_stores_a_private_session_that_later_runs_use(
+    bluesky_network: LocalBluesky, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    ours = bluesky_network.accounts["ours"]
+    monkeypatch.delenv("RAPPORT_BLUESKY_APP_PASSWORD", raising=False)
+    config = tmp_path / "config.toml"
+    config.write_text(f"""
+data_dir = "data"
+[[accounts]]
+name = "sky"
+platform = "bluesky"
+handle = "{ours.handle}"
+service = "{bluesky_network.pds_url}"
+backfill_days = 0
+""", encoding="utf-8")
+
+    def run(*args: str, input: str | None = None) -> Any:  # noqa: A002
+        return CliRunner().invoke(app, ["--config", str(config), *args], input=input, obj=CliState(),
+                                  catch_exceptions=False)
+
+    result = run("auth", "bluesky", "--handle", ours.handle, input=f"{ours.password}\n")
+    assert result.exit_code == 0, result.output
+    assert "APP password" in result.output and ours.password not in result.output
+    session = tmp_path / "data" / "sessions" / "sky.bluesky-session"
+    assert session.exists() and (session.stat().st_mode & 0o777) == 0o600
+    logins = bluesky_network.create_session_calls()
+    assert run("run", "--once").exit_code == 0  # no password anywhere: the stored session serves
+    assert bluesky_network.create_session_calls() == logins
