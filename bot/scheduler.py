@@ -8,6 +8,7 @@ request; whatever it had not committed is simply redone by the next run.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -30,6 +31,9 @@ class Jobs:
     stop: threading.Event = field(default_factory=threading.Event)
     started_at: datetime | None = None
     progress: Progress | None = None  # a progress bar, when a person is watching
+    # Called with the account's name when its credentials are refused: the service stops
+    # polling it (retrying would only hammer the login) until a person fixes them and restarts.
+    on_auth_failure: Callable[[str], None] | None = None
 
     def refresh(self, account_name: str) -> RefreshReport | None:
         app = self.app
@@ -44,7 +48,9 @@ class Jobs:
             )
         except AuthFailedError as error:
             app.log.error("poll.auth_failed", account=account_name, error=str(error),
-                          hint="fix the credentials, then run `rapport doctor`")
+                          hint="fix the credentials, run `rapport doctor`, then restart the service")
+            if self.on_auth_failure is not None:
+                self.on_auth_failure(account_name)
         except RateLimitedError as error:
             app.log.warning("poll.rate_limited", account=account_name, error=str(error))
         except (PlatformError, RapportError) as error:
@@ -115,6 +121,7 @@ def run_forever(app: App, stop: threading.Event, grace_seconds: float = 10.0) ->
                       next_run_time=now + timedelta(seconds=1))
     scheduler.add_job(jobs.heartbeat, "interval", id="heartbeat", seconds=service.heartbeat_interval_seconds)
     scheduler.add_job(jobs.daily, "interval", id="daily", hours=24, next_run_time=now + timedelta(minutes=1))
+    jobs.on_auth_failure = lambda name: scheduler.pause_job(f"poll:{name}")
     scheduler.start()
     app.log.info("service.started", accounts=[a.name for a in app.settings.accounts], instance=app.instance)
     stop.wait()

@@ -36,7 +36,10 @@ def _account_checks(app: Any, account: Any) -> Iterator[Check]:
     with app.store.unit_of_work() as uow:
         state = uow.state.poll_state(account.name)
     if state.last_error:
-        yield Check(name, "fail", f"last poll failed: {state.last_error}")
+        hint = ""
+        if any(word in state.last_error.lower() for word in ("credential", "token", "password", "auth", "401")):
+            hint = "; fix the credentials (see `rapport auth --help`), then restart the service"
+        yield Check(name, "fail", f"last poll failed: {state.last_error}{hint}")
     elif state.last_poll_at is None:
         yield Check(name, "warn", "never polled yet: run `rapport run --once`")
     else:

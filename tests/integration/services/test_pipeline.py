@@ -274,3 +274,22 @@ def test_approving_one_of_several_suggestions_retires_the_others(store, clock) -
     assert statuses[suggestions[1].id] is DraftStatus.APPROVED
     assert [statuses[d.id] for d in (suggestions[0], suggestions[2])] == [DraftStatus.REJECTED] * 2
     assert send(store, platform, clock).sent == 1
+
+
+def test_refused_credentials_stop_polling_that_account(store, clock) -> None:  # noqa: ANN001
+    from bot.bootstrap import App
+    from bot.errors import AuthFailedError
+    from bot.scheduler import Jobs
+
+    class Refusing(FakePlatform):
+        def fetch_new(self, cursor):  # noqa: ANN001, ANN201
+            raise AuthFailedError("account 'demo': the token was refused (HTTP 401)")
+
+    settings = Settings(accounts=[{"name": "demo", "platform": "sandbox", "handle": "me", "events": "x.jsonl"}])
+    app = App(settings, clock=clock, log=RecordingLog(), clients={"demo": Refusing()}, store_override=store)
+    paused: list[str] = []
+    jobs = Jobs(app, on_auth_failure=paused.append)
+    assert jobs.refresh("demo") is None
+    assert paused == ["demo"]
+    with store.unit_of_work() as uow:
+        assert "refused" in uow.state.poll_state("demo").last_error
