@@ -13,7 +13,7 @@ from rich.text import Text
 from bot.cli.app import state_of
 from bot.cli.render import draft_json, safe, safe_text, shorten, timestamp
 from bot.domain.contacts import Contact
-from bot.domain.memory import Fact
+from bot.domain.memory import TOPIC_SOURCE, Fact
 from bot.domain.stages import Stage
 
 contacts_app = typer.Typer(help="Contacts: stage, what is known, notes, trust.", no_args_is_help=True)
@@ -89,6 +89,17 @@ def show(ctx: typer.Context, handle: str, account: Optional[str] = ACCOUNT,
         typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
         return
     console = Console(highlight=False)
+    _print_header(console, contact)
+    _print_memory(console, facts)
+    for draft in (d for d in drafts if d.pitch and d.sent_at):
+        console.print(Text(f"pitch sent {draft.sent_at:%Y-%m-%d}: ") + safe_text(shorten(draft.text, 70)))
+    _print_history(console, history)
+    for draft in drafts:
+        console.print(Text(f"  draft {draft.id} {draft.status.value}: ") + safe_text(shorten(draft.text, 60)))
+
+
+def _print_header(console: Console, contact: Contact) -> None:
+    """Who they are and where the relationship stands, with the reason."""
     title = Text(safe(contact.handle, single_line=True), style="bold")
     if contact.name:
         title.append(f"  ({safe(contact.name, single_line=True)})")
@@ -100,10 +111,9 @@ def show(ctx: typer.Context, handle: str, account: Optional[str] = ACCOUNT,
                      ("flagged as a bot", contact.bot), ("asks for #nobot", contact.nobot)):
         if on:
             console.print(Text(f"• {flag}", style="yellow"))
-    _print_memory(console, facts)
-    pitches = [d for d in drafts if d.pitch and d.sent_at]
-    for draft in pitches:
-        console.print(Text(f"pitch sent {draft.sent_at:%Y-%m-%d}: ") + safe_text(shorten(draft.text, 70)))
+
+
+def _print_history(console: Console, history: list[Any]) -> None:
     console.print(Text("recent history:", style="bold"))
     for item in history:
         post = item.interaction.post
@@ -112,16 +122,14 @@ def show(ctx: typer.Context, handle: str, account: Optional[str] = ACCOUNT,
         if post:
             line.append(shorten(safe(post.text, single_line=True), 80))
         console.print(line)
-    for draft in drafts:
-        console.print(Text(f"  draft {draft.id} {draft.status.value}: ") + safe_text(shorten(draft.text, 60)))
 
 
 def _print_memory(console: Console, facts: list[Fact]) -> None:
     """What they shared, grouped: open threads to follow up first, then what they care about."""
-    groups = (("open threads", ("open_thread",)), ("interests and projects", ("interest", "project")),
-              ("notes", ("note",)))
-    for title, kinds in groups:
-        chosen = [f for f in facts if f.kind.value in kinds]
+    groups = (("open threads", ("open_thread",), False), ("interests and projects", ("interest", "project"), False),
+              ("topics they brought up", ("interest",), True), ("notes", ("note",), False))
+    for title, kinds, topics in groups:
+        chosen = [f for f in facts if f.kind.value in kinds and (f.source == TOPIC_SOURCE) == topics]
         if not chosen:
             continue
         console.print(Text(f"{title}:", style="bold"))

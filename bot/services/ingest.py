@@ -9,6 +9,7 @@ from typing import Any
 
 from bot.domain.categories import Category, categorize
 from bot.domain.contacts import Contact
+from bot.domain.memory import TOPIC_SOURCE
 from bot.domain.models import Batch, Direction, Interaction
 from bot.domain.pitch import classify
 from bot.domain.stages import StageThresholds, assess_stage
@@ -162,14 +163,19 @@ def update_stage(
         reciprocal_conversations=c.reciprocal_conversations + change.became_reciprocal,
         first_conversation_at=min(c.first_conversation_at or at, at),
         last_conversation_at=max(c.last_conversation_at or at, at),
-        known_facts=len(uow.contacts.facts(contact.id)),
+        known_facts=known_facts(uow, contact),
     )
     uow.contacts.save_progress(contact, counters, assess_stage(counters, thresholds))
 
 
+def known_facts(uow: SqlUnitOfWork, contact: Contact) -> int:
+    """What they told about themselves or the user noted; mined keywords are not knowledge."""
+    return sum(1 for fact in uow.contacts.facts(contact.id) if fact.source != TOPIC_SOURCE)
+
+
 def recompute_stage(uow: SqlUnitOfWork, contact: Contact, thresholds: StageThresholds) -> Contact:
     """Place a contact again after a person changed something (trust, a note)."""
-    counters = replace(contact.counters, known_facts=len(uow.contacts.facts(contact.id)))
+    counters = replace(contact.counters, known_facts=known_facts(uow, contact))
     uow.contacts.save_progress(contact, counters, assess_stage(counters, thresholds))
     updated = uow.contacts.get(contact.id)
     assert updated is not None
