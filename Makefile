@@ -24,8 +24,9 @@ test: install
 
 demo: install
 	rm -rf data/demo
-	$(BIN)/rapport --config examples/config.toml run --once
+	RAPPORT_LOGGING__LEVEL=warning $(BIN)/rapport --config examples/config.toml run --once
 	$(BIN)/rapport --config examples/config.toml queue list
+	@echo "Next: $(BIN)/rapport --config examples/config.toml queue show ID  (or: queue review)"
 
 bench: install
 	$(BIN)/python benchmarks/run_all.py

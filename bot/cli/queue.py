@@ -8,7 +8,6 @@ from typing import Optional
 import typer
 from rich.console import Console
 from rich.panel import Panel
-from rich.table import Table
 from rich.text import Text
 
 from bot.cli.app import CliState, state_of
@@ -47,23 +46,26 @@ def list_drafts(
     if not drafts:
         typer.echo(f"no {status if status != 'all' else ''} drafts".replace("  ", " "))
         return
-    _console().print(_table(drafts))
+    _print_list(_console(), drafts)
 
 
-def _table(drafts: list[Draft]) -> Table:
-    table = Table(show_lines=False, pad_edge=False)
-    for column in ("id", "status", "account", "contact", "stage", "answering", "draft"):
-        table.add_column(column, overflow="fold" if column == "id" else "ellipsis", no_wrap=column != "draft")
+def _print_list(console: Console, drafts: list[Draft]) -> None:
+    """Three lines a draft, readable at any width: who and where it stands, what they wrote,
+    what would be sent."""
+    width = max(console.width - 5, 20)
     for d in drafts:
-        status = Text(d.status.value, style=_STATUS_STYLE.get(d.status, ""))
+        head = Text(d.id, style="bold") + Text("  ")
+        head.append(d.status.value, style=_STATUS_STYLE.get(d.status, ""))
         if d.status is DraftStatus.BLOCKED:
-            status.append(" " + ",".join(r.code for r in d.decision.blocking), style="red")
-        answering = shorten(safe(d.target.text if d.target else "(check-in)", single_line=True), 40)
-        table.add_row(
-            d.id, status, safe_text(d.account), safe_text(d.contact_handle), d.contact_stage or "",
-            Text(answering), Text(shorten(safe(d.text, single_line=True), 60)),
-        )
-    return table
+            head.append(" (" + ", ".join(r.code for r in d.decision.blocking) + ")", style="red")
+        head.append("  ")
+        head.append_text(safe_text(d.contact_handle, single_line=True))
+        head.append(f" ({d.contact_stage}, {d.account})" if d.contact_stage else f" ({d.account})", style="dim")
+        console.print(head, overflow="ellipsis", no_wrap=True)
+        said = safe(d.target.text if d.target else "(check-in)", single_line=True)
+        console.print(Text("   ← " + shorten(said, width), style="dim"), no_wrap=True, overflow="ellipsis")
+        console.print(Text("   → " + shorten(safe(d.text, single_line=True), width)), no_wrap=True,
+                      overflow="ellipsis")
 
 
 _STATUS_STYLE = {
