@@ -1,9 +1,7 @@
-"""Bluesky behind the `PlatformClient` port, through the atproto SDK (with `bluesky_convert`, the
-only modules that import it).
+"""Bluesky behind the `PlatformClient` port, through the atproto SDK (with `bluesky_session`,
+`bluesky_convert` and `bluesky_text`, the only modules that import it).
 
-Sessions: log in once (createSession allows 30 per 5 minutes, 300 a day), keep the session string
-in `session_path` (mode 0600: it holds tokens), save it on every CREATE and REFRESH, restore it on
-start. After a 401: refresh once, then log in once, never in a loop.
+Sessions, rate limits and retries are `bluesky_session`'s.
 
 Cursors:
 - `fetch_new`: a watermark "<newest indexedAt> <hash> <hash>...": the newest notification time
@@ -22,43 +20,41 @@ finds the earlier post with getRecord, and the PDS refuses a second create under
 from __future__ import annotations
 
 import dataclasses
-
-import os
 import random
 import time
-from collections import deque
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
-import httpx
 import structlog
-from atproto_client import Client, models
-from atproto_client.client.session import Session, SessionEvent
-from atproto_client.request import Request
-from atproto_core.exceptions import AtProtocolError
+from atproto_client import models
 
 from bot.domain.models import Batch, Interaction, OutgoingReply, Person, PostedReply
-from bot.errors import (
-    AuthFailedError,
-    PlatformError,
-    RateLimitedError,
-    RemoteNotFoundError,
-    RemoteRejectedError,
-    TransientError,
-)
+from bot.errors import RemoteNotFoundError, RemoteRejectedError, TransientError
 from bot.platforms import bluesky_convert as convert
-from bot.platforms.bluesky_convert import check_length
+from bot.platforms.bluesky_session import WRITE_POINTS_PER_HOUR, BlueskySession, RateLimits, SessionFile
+from bot.platforms.bluesky_text import (
+    build_facets,
+    check_length,
+    check_sendable,
+    mentioned_handles,
+    with_mentions,
+)
 from bot.ports import Clock
 
-__all__ = ["BlueskyClient", "check_length", "login_and_store"]
+__all__ = [
+    "WRITE_POINTS_PER_HOUR",
+    "BlueskyClient",
+    "RateLimits",
+    "SessionFile",
+    "check_length",
+    "login_and_store",
+]
 
-T = TypeVar("T")
 DEFAULT_REASONS = ("mention", "reply", "quote", "follow", "like", "repost")
 PAGE_SIZE = 100
 PROFILES_PER_CALL = 25  # app.bsky.actor.getProfiles refuses more
-WRITE_POINTS_PER_HOUR = 5000
 CREATE_COST = 3
 _NOTHING_YET = "1970-01-01T00:00:00.000Z"  # the mark of an account without notifications
 
@@ -66,74 +62,6 @@ _NOTHING_YET = "1970-01-01T00:00:00.000Z"  # the mark of an account without noti
 class _SystemClock:
     def now(self) -> datetime:
         return datetime.now(UTC)
-
-
-class SessionFile:
-    """The session string on disk: replaced whole (temp file + rename), readable by the owner only."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-
-    def load(self) -> str | None:
-        try:
-            return self.path.read_text(encoding="utf-8").strip() or None
-        except FileNotFoundError:
-            return None
-
-    def save(self, session_string: str) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        temp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
-        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as file:
-            file.write(session_string)
-            file.flush()
-            os.fsync(file.fileno())
-        os.chmod(temp, 0o600)  # a temp file left by a crash keeps its old mode through O_TRUNC
-        os.replace(temp, self.path)
-
-
-class RateLimits:
-    """What `RateLimit-*` headers and 429s say, and a local ledger of write points."""
-
-    def __init__(self, clock: Clock, margin: float = 0.05) -> None:
-        self._clock, self._margin = clock, margin
-        self._until: datetime | None = None
-        self._writes: deque[tuple[datetime, int]] = deque()
-        self._spent = 0
-
-    def observe(self, response: httpx.Response) -> None:
-        """httpx response hook: close to the end of a window, hold off until it resets."""
-        limit, remaining, reset = (
-            _int_header(response, f"ratelimit-{name}") for name in ("limit", "remaining", "reset")
-        )
-        if limit and remaining is not None and reset and remaining <= max(1, limit * self._margin):
-            self.hold_until(datetime.fromtimestamp(reset, tz=UTC))
-
-    def hold_until(self, moment: datetime | None) -> None:
-        if moment is not None and (self._until is None or moment > self._until):
-            self._until = moment
-
-    def until(self) -> datetime | None:
-        return self._until if self._until and self._until > self._clock.now() else None
-
-    def charge_write(self, points: int) -> None:
-        """Refuse a write that would pass the hourly budget rather than learn it from a 429."""
-        now = self._clock.now()
-        while self._writes and self._writes[0][0] <= now - timedelta(hours=1):
-            self._spent -= self._writes.popleft()[1]
-        if self._spent + points > WRITE_POINTS_PER_HOUR:
-            reset_at = self._writes[0][0] + timedelta(hours=1)
-            self.hold_until(reset_at)
-            raise RateLimitedError("Bluesky: this hour's write budget is spent.", reset_at)
-        self._writes.append((now, points))
-        self._spent += points
-
-
-def _int_header(response: httpx.Response, name: str) -> int | None:
-    try:
-        return int(response.headers[name])
-    except (KeyError, ValueError):
-        return None
 
 
 class BlueskyClient:
@@ -161,136 +89,28 @@ class BlueskyClient:
         jitter: Callable[[], float] = random.random,
     ) -> None:
         self.account = account
-        self._handle, self._password = handle.lstrip("@"), password
-        self._sessions = SessionFile(Path(session_path))
         self._reasons = [reason for reason in reasons if reason in convert.REASON_KINDS]
         self._clock = clock or _SystemClock()
         log = log if log is not None else structlog.get_logger()
         self._log = log.bind(account=account, platform="bluesky") if hasattr(log, "bind") else log
-        self._sleep, self._jitter = sleep, jitter
-        self._max_attempts, self._max_rate_wait, self._max_pages = max_attempts, max_rate_wait, max_pages
-        self._overlap = overlap
-        self._limits = RateLimits(self._clock)
-        # httpx's own default timeout is 5 s: too short for a busy AppView, so it is explicit.
-        request = Request(
-            timeout=httpx.Timeout(request_timeout), event_hooks={"response": [self._limits.observe]}
+        self._sleep = sleep
+        self._max_attempts, self._max_pages, self._overlap = max_attempts, max_pages, overlap
+        self._session = BlueskySession(
+            handle=handle.lstrip("@"), password=password, service=service, session_path=session_path,
+            request_timeout=request_timeout, clock=self._clock, log=self._log, sleep=sleep, jitter=jitter,
+            max_attempts=max_attempts, max_rate_wait=max_rate_wait,
         )
-        self._client = Client(base_url=service, request=request)
-        self._client.on_session_change(self._on_session_change)
-        self._did: str | None = None
         self._seen_cursor: str | None = None
-
-    # -- session ----------------------------------------------------------------------------
 
     @property
     def did(self) -> str:
-        self._ensure_session()
-        assert self._did is not None
-        return self._did
-
-    def _on_session_change(self, event: SessionEvent, session: Session) -> None:
-        self._did = session.did
-        if event in (SessionEvent.CREATE, SessionEvent.REFRESH):
-            self._sessions.save(session.export())
-
-    def _ensure_session(self) -> None:
-        if self._did is not None:
-            return
-        saved = self._sessions.load()
-        if saved:
-            try:
-                self._client.login(session_string=saved, fetch_bsky_profile=False)
-                return
-            except ValueError:
-                self._log.warning("bluesky.session_unreadable", path=str(self._sessions.path))
-        self._login_with_password()
-
-    def _login_with_password(self) -> None:
-        if not self._password:
-            raise AuthFailedError(
-                f"Bluesky: no usable session for {self._handle} in {self._sessions.path} and no password "
-                "configured; run `rapport auth bluesky`."
-            )
-        try:
-            self._retrying(lambda: self._client.login(self._handle, self._password, fetch_bsky_profile=False),
-                           "logging in")
-        except AuthFailedError:
-            raise AuthFailedError(
-                f"Bluesky refused the login of {self._handle}: wrong handle or app password "
-                "(make an app password in Bluesky's settings, then run `rapport auth bluesky`)."
-            ) from None
-        self._log.info("bluesky.logged_in")
-
-    def _renew_session(self) -> None:
-        """After a 401: refresh once; if the refresh token is refused as well, log in once."""
-        try:
-            self._client._refresh_and_set_session()  # the SDK refreshes before expiry, not after a 401
-            return
-        except AtProtocolError as exc:
-            if not convert.is_auth_error(exc) and convert.status_of(exc) != 400:
-                raise convert.platform_error(exc, "refreshing the session") from exc
-        self._log.info("bluesky.refresh_refused")
-        self._login_with_password()
-
-    # -- calls ------------------------------------------------------------------------------
-
-    def _call(self, fn: Callable[[], T], what: str, attempts: int | None = None) -> T:
-        self._ensure_session()
-        try:
-            return self._retrying(fn, what, attempts, pass_auth_errors=True)
-        except AtProtocolError as exc:
-            if not convert.is_auth_error(exc):
-                raise
-        self._renew_session()
-        return self._retrying(fn, what, attempts)
-
-    def _retrying(
-        self, fn: Callable[[], T], what: str, attempts: int | None = None, pass_auth_errors: bool = False
-    ) -> T:
-        """Bounded retries, with backoff and jitter, for transient errors; one short wait on a 429."""
-        waited_for_limit = False
-        attempts = attempts or self._max_attempts
-        for attempt in range(1, attempts + 1):
-            try:
-                return fn()
-            except AtProtocolError as exc:
-                if pass_auth_errors and convert.is_auth_error(exc):
-                    raise
-                error = convert.platform_error(exc, what)
-                delay = self._delay_after(error, attempt, waited_for_limit)  # also notes a rate limit
-                if delay is None or attempt == attempts:
-                    raise error from exc
-                waited_for_limit = waited_for_limit or isinstance(error, RateLimitedError)
-                self._log.warning(
-                    "bluesky.call_failed", call=what, attempt=attempt, error=type(error).__name__
-                )
-                self._sleep(delay)
-        raise AssertionError("unreachable: the last attempt returns or raises")
-
-    def _delay_after(self, error: PlatformError, attempt: int, waited_for_limit: bool) -> float | None:
-        if isinstance(error, RateLimitedError):
-            self._limits.hold_until(error.reset_at)
-            if waited_for_limit or error.reset_at is None:
-                return None
-            wait = (error.reset_at - self._clock.now()).total_seconds() + 1.0
-            return max(wait, 0.0) if wait <= self._max_rate_wait else None
-        if isinstance(error, TransientError) and attempt < self._max_attempts:
-            base = 2.0 ** (attempt - 1)
-            return base + base * self._jitter()
-        return None
-
-    def _query(self, nsid: str, params: Any, what: str) -> dict[str, Any]:
-        """A raw XRPC query: pages are parsed item by item, so one bad item cannot fail a poll."""
-        response = self._call(lambda: self._client.invoke_query(nsid, params=params), what)
-        if not isinstance(response.content, dict):
-            raise RemoteRejectedError(f"Bluesky: {what} answered without JSON.")
-        return response.content
+        return self._session.did
 
     def backoff_until(self) -> datetime | None:
-        return self._limits.until()
+        return self._session.limits.until()
 
     def close(self) -> None:
-        self._client.request.close()
+        self._session.close()
 
     # -- notifications ----------------------------------------------------------------------
 
@@ -316,8 +136,8 @@ class BlueskyClient:
             page = self._list_notifications(page_cursor)
             items = page.get("notifications") or []
             if floor is None:
-                floor = _newest(items, default=datetime.max.replace(tzinfo=UTC)) - self._overlap
-            reached = _read_back(items, mark, floor, window, fresh)
+                floor = convert.newest_time(items, default=datetime.max.replace(tzinfo=UTC)) - self._overlap
+            reached = convert.read_back_page(items, mark, floor, window, fresh)
             page_cursor = page.get("cursor")
             if reached or not page_cursor or not items:
                 break
@@ -333,7 +153,9 @@ class BlueskyClient:
         params = models.AppBskyNotificationListNotifications.Params(
             limit=limit, reasons=self._reasons or None, cursor=page_cursor, priority=False
         )
-        return self._query("app.bsky.notification.listNotifications", params, "listing notifications")
+        return self._session.query(
+            "app.bsky.notification.listNotifications", params, "listing notifications"
+        )
 
     def _convert_notifications(self, fresh: list[Any]) -> tuple[list[Interaction], int]:
         interactions, skipped = [], 0
@@ -351,7 +173,8 @@ class BlueskyClient:
     def mark_seen(self, cursor: str) -> None:
         """Mark everything up to `cursor` seen on Bluesky: the app's unread count, nothing more."""
         data = models.AppBskyNotificationUpdateSeen.Data(seen_at=convert.Watermark.decode(cursor).newest_text)
-        self._call(lambda: self._client.app.bsky.notification.update_seen(data), "marking notifications seen")
+        update = lambda: self._session.client.app.bsky.notification.update_seen(data)  # noqa: E731
+        self._session.call(update, "marking notifications seen")
         self._seen_cursor = cursor
 
     def _mark_seen_quietly(self, cursor: str) -> None:
@@ -392,7 +215,7 @@ class BlueskyClient:
         params = models.AppBskyFeedGetAuthorFeed.Params(
             actor=self.did, filter="posts_with_replies", limit=PAGE_SIZE, cursor=page_cursor
         )
-        return self._query("app.bsky.feed.getAuthorFeed", params, "reading our own posts")
+        return self._session.query("app.bsky.feed.getAuthorFeed", params, "reading our own posts")
 
     def _convert_since(
         self,
@@ -426,7 +249,7 @@ class BlueskyClient:
         for start in range(0, len(wanted), PROFILES_PER_CALL):
             chunk = wanted[start : start + PROFILES_PER_CALL]
             params = models.AppBskyActorGetProfiles.Params(actors=chunk)
-            page = self._query("app.bsky.actor.getProfiles", params, "looking up profiles")
+            page = self._session.query("app.bsky.actor.getProfiles", params, "looking up profiles")
             for raw in page.get("profiles") or []:
                 try:
                     person = convert.person_from_profile(convert.parse_profile(raw))
@@ -439,8 +262,8 @@ class BlueskyClient:
 
     def post_reply(self, reply: OutgoingReply) -> PostedReply:
         """Post under a record key derived from the idempotency key, so that a retry finds the post."""
-        reply = dataclasses.replace(reply, text=convert.with_mentions(reply.text, reply.to))
-        convert.check_sendable(reply)
+        reply = dataclasses.replace(reply, text=with_mentions(reply.text, reply.to))
+        check_sendable(reply)
         rkey = convert.tid_from_key(reply.idempotency_key)
         earlier = self._own_post(rkey)
         if earlier:
@@ -450,13 +273,13 @@ class BlueskyClient:
             text=reply.text,
             created_at=self._clock.now().astimezone(UTC).isoformat(timespec="milliseconds"),
             reply=self._reply_ref(reply.in_reply_to),
-            facets=convert.build_facets(reply.text, self._mention_dids(reply)) or None,
+            facets=build_facets(reply.text, self._mention_dids(reply)) or None,
             langs=[reply.language] if reply.language else None,
         )
         data = models.ComAtprotoRepoCreateRecord.Data(
             repo=self.did, collection=convert.POST_COLLECTION, rkey=rkey, record=record
         )
-        self._limits.charge_write(CREATE_COST)
+        self._session.limits.charge_write(CREATE_COST)
         posted = self._create(data, rkey)
         self._log.info("bluesky.reply_posted", draft_id=reply.draft_id, post_id=posted.post_id,
                        already_posted=posted.already_posted)
@@ -465,16 +288,16 @@ class BlueskyClient:
     def _create(self, data: Any, rkey: str) -> PostedReply:
         """Create the record; after any failure, look for it before trying again: a timeout may
         hide a success, and the PDS answers a create under a taken key with a 500."""
-        create = lambda: self._client.com.atproto.repo.create_record(data)  # noqa: E731
+        create = lambda: self._session.client.com.atproto.repo.create_record(data)  # noqa: E731
         for attempt in range(1, self._max_attempts + 1):
             try:
-                created = self._call(create, "posting the reply", attempts=1)
+                created = self._session.call(create, "posting the reply", attempts=1)
                 return PostedReply(created.uri, convert.post_url(created.uri))
             except (TransientError, RemoteRejectedError) as error:
                 earlier = self._own_post(rkey)
                 if earlier:
                     return PostedReply(earlier, convert.post_url(earlier), already_posted=True)
-                delay = self._delay_after(error, attempt, waited_for_limit=True)
+                delay = self._session.delay_after(error, attempt, waited_for_limit=True)
                 if delay is None:
                     raise
                 self._sleep(delay)
@@ -485,32 +308,29 @@ class BlueskyClient:
             repo=self.did, collection=convert.POST_COLLECTION, rkey=rkey
         )
         try:
-            get = lambda: self._client.com.atproto.repo.get_record(params)  # noqa: E731
-            return self._call(get, "checking for the reply").uri
+            get = lambda: self._session.client.com.atproto.repo.get_record(params)  # noqa: E731
+            return self._session.call(get, "checking for the reply").uri
         except RemoteNotFoundError:
             return None
 
     def _reply_ref(self, parent_uri: str) -> models.AppBskyFeedPost.ReplyRef:
         """Strong refs (uri + cid) to the post answered and to its thread's root."""
         params = models.AppBskyFeedGetPosts.Params(uris=[parent_uri])
-        posts = self._query("app.bsky.feed.getPosts", params, "reading the post to answer").get("posts") or []
+        page = self._session.query("app.bsky.feed.getPosts", params, "reading the post to answer")
+        posts = page.get("posts") or []
         if not posts:
             raise RemoteNotFoundError(f"Bluesky: the post to answer is gone: {parent_uri}")
         try:
-            parent = convert.parse_post_view(posts[0])
+            return convert.reply_ref(posts[0])
         except convert.UnreadableItemError as exc:
             raise RemoteRejectedError(f"Bluesky: cannot read the post to answer: {exc}") from exc
-        parent_ref = models.ComAtprotoRepoStrongRef.Main(uri=parent.uri, cid=parent.cid)
-        parent_reply = getattr(parent.record, "reply", None)
-        root_ref = parent_reply.root if parent_reply else parent_ref
-        return models.AppBskyFeedPost.ReplyRef(parent=parent_ref, root=root_ref)
 
     def _mention_dids(self, reply: OutgoingReply) -> dict[str, str]:
         """DIDs for the `@handles` in the text: from the reply's recipients, else one profile lookup."""
         known: dict[str, str] = {}
         if len(reply.to) == len(reply.recipient_ids):
             known = {handle.lstrip("@").lower(): did for handle, did in zip(reply.to, reply.recipient_ids)}
-        missing = [handle for handle in convert.mentioned_handles(reply.text) if handle not in known]
+        missing = [handle for handle in mentioned_handles(reply.text) if handle not in known]
         if missing:
             found = self.lookup_profiles(missing)
             known.update({key: person.platform_id or "" for key, person in found.items()})
@@ -520,40 +340,13 @@ class BlueskyClient:
         return known
 
 
-def _read_back(
-    items: list[Any], mark: convert.Watermark | None, floor: datetime, window: list[Any], fresh: list[Any]
-) -> bool:
-    """Sort one page into the window (read back to the floor) and the fresh items; True at the floor."""
-    for raw in items:
-        try:
-            at, at_text, uri = convert.position(raw)
-        except convert.UnreadableItemError:
-            fresh.append(raw)  # kept so that it is counted as skipped
-            continue
-        if at < floor:
-            return True
-        window.append((at, at_text, uri))
-        if mark is None or not mark.has_seen(uri):
-            fresh.append(raw)
-    return False
-
-
-def _newest(items: list[Any], default: datetime) -> datetime:
-    for raw in items:
-        try:
-            return convert.position(raw)[0]
-        except convert.UnreadableItemError:
-            continue
-    return default
-
-
 def login_and_store(handle: str, password: str, service: str, session_path: Path, log: Any = None) -> str:
     """Log in once and save the session (for `rapport auth bluesky`); returns the account's DID."""
     client = BlueskyClient(
         account=handle, handle=handle, password=password, service=service, session_path=session_path, log=log
     )
     try:
-        client._login_with_password()
+        client._session.login_with_password()
         return client.did
     finally:
         client.close()

@@ -1,4 +1,5 @@
-"""Bluesky records and views, turned into domain objects; and the pure helpers the adapter needs.
+"""Bluesky records and views, turned into domain objects; and the pure helpers the adapter needs
+to read them (cursors, record keys). The text of posts going out is `bluesky_text`'s.
 
 Everything here is a function of its arguments: no network, no clock. `bluesky.py` does the calls.
 """
@@ -11,27 +12,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-import regex
 from atproto_client import models
-from atproto_client.exceptions import ModelError, RateLimitExceededError, RequestErrorBase
-from atproto_client.models.common import XrpcError
+from atproto_client.exceptions import ModelError
 from atproto_client.models.utils import get_or_create
-from atproto_client.utils import facet_detection
-from atproto_core.exceptions import AtProtocolError
 
-from bot.domain.models import Interaction, InteractionKind, OutgoingReply, Person, Post, Visibility
-from bot.errors import (
-    AuthFailedError,
-    InvalidInputError,
-    PlatformError,
-    RateLimitedError,
-    RemoteNotFoundError,
-    RemoteRejectedError,
-    TransientError,
-)
+from bot.domain.models import Interaction, InteractionKind, Person, Post
+from bot.errors import InvalidInputError
 
-MAX_GRAPHEMES = 300
-MAX_POST_BYTES = 3000  # the lexicon's second limit: 300 emoji sequences can exceed it
 POST_COLLECTION = "app.bsky.feed.post"
 
 REASON_KINDS = {
@@ -48,23 +35,6 @@ Notification = models.AppBskyNotificationListNotifications.Notification
 
 class UnreadableItemError(ValueError):
     """One item of a page could not be converted; the poll skips it and goes on."""
-
-
-def check_length(text: str) -> None:
-    """Refuse a text Bluesky would refuse, before anyone approves it: never truncate."""
-    if not text.strip():
-        raise InvalidInputError("A Bluesky post cannot be empty.")
-    graphemes = len(regex.findall(r"\X", text))
-    if graphemes > MAX_GRAPHEMES:
-        raise InvalidInputError(
-            f"Bluesky posts are limited to {MAX_GRAPHEMES} characters; this text has {graphemes}. "
-            "Shorten it: rapport never truncates."
-        )
-    if len(text.encode("utf-8")) > MAX_POST_BYTES:
-        raise InvalidInputError(
-            f"Bluesky posts are limited to {MAX_POST_BYTES} bytes of UTF-8; shorten this text "
-            "(emoji sequences count for many bytes)."
-        )
 
 
 def parse_time(value: str) -> datetime:
@@ -160,6 +130,33 @@ def position(raw: dict[str, Any]) -> tuple[datetime, str, str]:
     return parse_time(indexed_at), indexed_at, uri
 
 
+def read_back_page(
+    items: list[Any], mark: Watermark | None, floor: datetime, window: list[Any], fresh: list[Any]
+) -> bool:
+    """Sort one page into the window (read back to the floor) and the fresh items; True at the floor."""
+    for raw in items:
+        try:
+            at, at_text, uri = position(raw)
+        except UnreadableItemError:
+            fresh.append(raw)  # kept so that it is counted as skipped
+            continue
+        if at < floor:
+            return True
+        window.append((at, at_text, uri))
+        if mark is None or not mark.has_seen(uri):
+            fresh.append(raw)
+    return False
+
+
+def newest_time(items: list[Any], default: datetime) -> datetime:
+    for raw in items:
+        try:
+            return position(raw)[0]
+        except UnreadableItemError:
+            continue
+    return default
+
+
 @dataclass(frozen=True)
 class Watermark:
     """Where the last poll stopped: the newest notification time seen, and a short hash of every
@@ -248,39 +245,6 @@ def tid_from_key(key: str) -> str:
     return "".join(reversed(chars))
 
 
-def mentioned_handles(text: str) -> list[str]:
-    return [match.handle.lower() for match in facet_detection.detect_mentions(text)]
-
-
-def with_mentions(text: str, handles: tuple[str, ...]) -> str:
-    """The text starting with `@handle` for each person to notify it does not mention yet: the
-    facet built from it is what notifies them, as on Mastodon where the adapter does the same."""
-    present = set(mentioned_handles(text))
-    missing = [h.lstrip("@") for h in handles if h.lstrip("@").lower() not in present]
-    return " ".join(f"@{h}" for h in missing) + (" " if missing else "") + text
-
-
-def build_facets(text: str, dids: dict[str, str]) -> list[models.AppBskyRichtextFacet.Main]:
-    """Links, tags, and a mention facet for each `@handle` whose DID is known.
-
-    Offsets are UTF-8 byte offsets, as the lexicon requires: an accent or an emoji before a
-    mention moves it by more bytes than characters.
-    """
-    facets = list(facet_detection.detect_facets(text))
-    for match in facet_detection.detect_mentions(text):
-        did = dids.get(match.handle.lower())
-        if did:
-            facets.append(
-                models.AppBskyRichtextFacet.Main(
-                    features=[models.AppBskyRichtextFacet.Mention(did=did)],
-                    index=models.AppBskyRichtextFacet.ByteSlice(
-                        byte_start=match.byte_start, byte_end=match.byte_end
-                    ),
-                )
-            )
-    return sorted(facets, key=lambda facet: facet.index.byte_start)
-
-
 def parse_profile(raw: dict[str, Any]) -> Any:
     return _parse(raw, models.AppBskyActorDefs.ProfileViewDetailed)
 
@@ -289,51 +253,16 @@ def parse_post_view(raw: dict[str, Any]) -> Any:
     return _parse(raw, models.AppBskyFeedDefs.PostView)
 
 
-def check_sendable(reply: OutgoingReply) -> None:
-    check_length(reply.text)
-    if reply.visibility is not Visibility.PUBLIC:
-        raise InvalidInputError(
-            f"Bluesky posts are always public; this reply is meant to be {reply.visibility.value}."
-        )
-    if reply.spoiler_text:
-        raise InvalidInputError("Bluesky has no content warnings; remove the spoiler text to post there.")
+def reply_ref(parent_view: dict[str, Any]) -> models.AppBskyFeedPost.ReplyRef:
+    """Strong refs (uri + cid) to the post answered and to its thread's root."""
+    parent = parse_post_view(parent_view)
+    parent_ref = models.ComAtprotoRepoStrongRef.Main(uri=parent.uri, cid=parent.cid)
+    parent_reply = getattr(parent.record, "reply", None)
+    root_ref = parent_reply.root if parent_reply else parent_ref
+    return models.AppBskyFeedPost.ReplyRef(parent=parent_ref, root=root_ref)
 
 
 def oldest_before(items: list[Any], since: datetime) -> bool:
     """Whether a page reached back past `since` (pages run from newest to oldest)."""
     times = [parse_time(item["indexedAt"]) for item in items if isinstance(item.get("indexedAt"), str)]
     return bool(times) and min(times) < since
-
-
-_AUTH_ERRORS = {"ExpiredToken", "InvalidToken", "AuthenticationRequired", "AuthMissing"}
-_NOT_FOUND_ERRORS = {"RecordNotFound", "NotFound", "ProfileNotFound", "AccountDeactivated", "AccountTakedown"}
-
-
-def _error_name(exc: AtProtocolError) -> str | None:
-    response = exc.response if isinstance(exc, RequestErrorBase) else None
-    content = response.content if response is not None else None
-    return content.error if isinstance(content, XrpcError) else None
-
-
-def status_of(exc: AtProtocolError) -> int | None:
-    response = exc.response if isinstance(exc, RequestErrorBase) else None
-    return response.status_code if response is not None else None
-
-
-def is_auth_error(exc: AtProtocolError) -> bool:
-    return status_of(exc) == 401 or _error_name(exc) in _AUTH_ERRORS
-
-
-def platform_error(exc: AtProtocolError, what: str) -> PlatformError:
-    """The project's error for an SDK error; the message names the call, never a token."""
-    status, message = status_of(exc), f"Bluesky: {what} failed: {str(exc)[:300] or type(exc).__name__}"
-    if isinstance(exc, RateLimitExceededError) or status == 429:
-        reset_at = exc.reset_at if isinstance(exc, RateLimitExceededError) else None
-        return RateLimitedError(message, reset_at)
-    if is_auth_error(exc) or status == 403:
-        return AuthFailedError(message)
-    if not isinstance(exc, RequestErrorBase) or status is None or status >= 500:
-        return TransientError(message)  # timeouts, refused connections, 5xx
-    if status == 404 or _error_name(exc) in _NOT_FOUND_ERRORS:
-        return RemoteNotFoundError(message)
-    return RemoteRejectedError(message)

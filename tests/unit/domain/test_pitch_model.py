@@ -1,0 +1,146 @@
+"""The word model behind the pitch rules, and how rules and model together score on the labelled
+sets (own rows with odd ids are in the model's training split)."""
+
+from __future__ import annotations
+
+import dataclasses
+import fnmatch
+import json
+import re
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from bot.domain.pitch import PitchLexicon, PitchModel, Signal, classify, load_lexicon, model_features
+
+LEXICON = load_lexicon()
+# The rules alone, for tests that pin what a rule does whatever the trained model adds.
+RULES_ONLY = dataclasses.replace(LEXICON, model=None)
+PROJECT = Path(__file__).resolve().parents[3]
+LABELLED = Path(__file__).resolve().parents[2] / "data"
+LANGUAGES = ("en", "es")
+
+
+# --- the word model -----------------------------------------------------------------------------
+
+
+def _with_model(weights: dict[str, float]) -> PitchLexicon:
+    """The rules plus a hand-made model: a message with none of its words has probability 0.12,
+    and the model alone calls a pitch from 0.7."""
+    model = PitchModel(weights=weights, bias=-2.0, threshold=0.7, floor=0.15)
+    return dataclasses.replace(RULES_ONLY, model=model)
+
+
+def test_the_packaged_word_model_is_loaded() -> None:
+    model = LEXICON.model
+    assert model is not None
+    assert len(model.weights) >= 1000
+    assert 0.0 < model.threshold < 1.0
+    assert 0.0 < model.floor < LEXICON.threshold
+
+
+def test_the_packaged_word_model_is_part_of_the_installed_package() -> None:
+    """Without it a wheel (the container's install) would run on the rules alone, silently."""
+    pyproject = tomllib.loads((PROJECT / "pyproject.toml").read_text("utf-8"))
+    patterns = pyproject["tool"]["setuptools"]["package-data"]["bot"]
+    assert any(fnmatch.fnmatch("domain/data/pitch_model.json", pattern) for pattern in patterns)
+
+
+def test_model_evidence_alone_can_make_a_pitch() -> None:
+    result = classify("zorblax zorblax!", _with_model({"zorblax": 4.0}))
+    assert result.pitch
+    assert result.signals == (Signal("model", "zorblax"),)
+
+
+def test_weak_model_evidence_adds_to_a_rule_signal_that_is_not_enough_alone() -> None:
+    lexicon = _with_model({"zorblax": 1.9})
+    assert not classify("zorblax", lexicon).pitch
+    assert not classify("The ticket was 50 euros", lexicon).pitch
+    result = classify("Zorblax, the ticket was 50 euros", lexicon)
+    assert result.pitch
+    assert {signal.kind for signal in result.signals} == {"price", "model"}
+
+
+def test_model_evidence_under_its_floor_is_ignored() -> None:
+    result = classify("zorblax, the ticket was 50 euros", _with_model({"zorblax": 0.5}))
+    assert result == classify("zorblax, the ticket was 50 euros", RULES_ONLY)
+
+
+def test_words_a_rule_has_matched_do_not_count_again_for_the_model() -> None:
+    result = classify("Subscribe", _with_model({"subscribe": 4.0}))
+    assert not result.pitch
+    assert [signal.kind for signal in result.signals] == ["subscription"]
+
+
+@pytest.mark.parametrize("text", [
+    "Your garden is looking amazing this year.",
+    "Tu jardín está precioso este año.",
+])
+def test_a_text_with_neither_rule_nor_model_evidence_is_not_a_pitch(text: str) -> None:
+    result = classify(text, LEXICON)
+    assert (result.pitch, result.score, result.signals) == (False, 0.0, ())
+    # Words the model does not know are no evidence either way.
+    assert classify(text, _with_model({"zorblax": 4.0})).signals == ()
+
+
+def test_the_word_model_never_reads_links_or_amounts() -> None:
+    features = model_features("See https://shop.example.com/buy-now for $49 now", LEXICON)
+    assert features == ["see", "for", "now", "see for", "for now"]
+
+
+@pytest.mark.parametrize("text", [
+    "Hi guys, I make beats, please give me a chance and follow",
+    "Guys please like and share, I am trying to get noticed",
+])
+def test_the_packaged_model_catches_an_ask_for_attention_no_rule_names(text: str) -> None:
+    result = classify(text, LEXICON)
+    assert not classify(text, RULES_ONLY).signals
+    assert result.pitch
+    assert [signal.kind for signal in result.signals] == ["model"]
+
+
+# --- quality on the labelled sets ---------------------------------------------------------------
+
+
+def _labelled(language: str) -> list[dict]:
+    with (LABELLED / f"pitch_{language}.jsonl").open(encoding="utf-8") as handle:
+        return [json.loads(line) for line in handle if line.strip()]
+
+
+def _recall_and_fpr(rows: list[dict]) -> tuple[float, float]:
+    predicted = [(classify(row["text"], LEXICON, row["id"][:2]).pitch, row["pitch"]) for row in rows]
+    pitches = sum(truth for _, truth in predicted)
+    caught = sum(guess and truth for guess, truth in predicted)
+    false_alarms = sum(guess and not truth for guess, truth in predicted)
+    return caught / pitches, false_alarms / (len(rows) - pitches)
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_labelled_set_is_well_formed(language: str) -> None:
+    rows = _labelled(language)
+    assert len(rows) >= 160
+    assert len({row["id"] for row in rows}) == len(rows)
+    assert all(re.fullmatch(rf"{language}-\d{{3}}", row["id"]) for row in rows)
+    assert all(row["pitch"] == (row["kind"] in {"overt", "subtle", "evasive"}) for row in rows)
+    assert {row["kind"] for row in rows} == {"overt", "subtle", "evasive", "genuine", "hard_negative"}
+    assert 0.30 <= sum(row["pitch"] for row in rows) / len(rows) <= 0.40
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_labelled_set_false_positive_rate_is_at_most_3_percent(language: str) -> None:
+    _, fpr = _recall_and_fpr(_labelled(language))
+    assert fpr <= 0.03
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_labelled_set_recall_is_at_least_90_percent(language: str) -> None:
+    recall, _ = _recall_and_fpr(_labelled(language))
+    assert recall >= 0.90
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_labelled_set_recall_does_not_fall_below_its_measured_level(language: str) -> None:
+    """A ratchet above the 0.90 target: raise it when recall improves."""
+    recall, _ = _recall_and_fpr(_labelled(language))
+    assert recall >= 0.92
