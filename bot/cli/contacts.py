@@ -127,7 +127,8 @@ def _print_history(console: Console, history: list[Any]) -> None:
 def _print_memory(console: Console, facts: list[Fact]) -> None:
     """What they shared, grouped: open threads to follow up first, then what they care about."""
     groups = (("open threads", ("open_thread",), False), ("interests and projects", ("interest", "project"), False),
-              ("topics they brought up", ("interest",), True), ("notes", ("note",), False))
+              ("topics they brought up", ("interest",), True), ("notes", ("note",), False),
+              ("followed up", ("followed_up",), False))
     for title, kinds, topics in groups:
         chosen = [f for f in facts if f.kind.value in kinds and (f.source == TOPIC_SOURCE) == topics]
         if not chosen:

@@ -18,6 +18,7 @@ class FactKind(str, Enum):
     INTEREST = "interest"  # something they care about: from bio, fields, hashtags, topics
     PROJECT = "project"  # something they do or make
     OPEN_THREAD = "open_thread"  # something they said they were about to do: ask how it went
+    FOLLOWED_UP = "followed_up"  # an open thread the account has since asked about
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,7 @@ from bot.errors import (
 from bot.ports import Clock, PlatformClient
 from bot.services.deciding import Policy
 from bot.services.ingest import record_interaction
+from bot.services.memory import close_followed_threads
 from bot.store.unit_of_work import SqlAlchemyStore
 
 
@@ -72,6 +73,7 @@ def _send_one(
     with store.unit_of_work() as uow:
         now = clock.now()
         decision = policy.decide_draft(uow, draft, now)
+        contact = uow.contacts.get(draft.contact_id)
         if decision.outcome is not Outcome.ALLOW:
             blocked = decision.outcome is Outcome.BLOCK
             status = DraftStatus.BLOCKED if blocked else DraftStatus.APPROVED
@@ -82,7 +84,7 @@ def _send_one(
             log.info("send.held", status=status.value, reasons=[r.code for r in decision.reasons], **ctx)
             return
     try:
-        posted = client.post_reply(outgoing(draft))
+        posted = client.post_reply(outgoing(draft, contact.platform_id if contact else None))
     except PlatformError as error:
         _record_failure(store, draft, error, clock, options, log, report)
         return
@@ -91,7 +93,7 @@ def _send_one(
     log.info("send.done", post=posted.post_id, already_posted=posted.already_posted, **ctx)
 
 
-def outgoing(draft: Draft) -> OutgoingReply:
+def outgoing(draft: Draft, recipient_id: str | None = None) -> OutgoingReply:
     target = draft.target
     answered = Visibility(target.visibility) if target else Visibility.PUBLIC
     return OutgoingReply(
@@ -100,6 +102,7 @@ def outgoing(draft: Draft) -> OutgoingReply:
         to=(draft.contact_handle,), visibility=Visibility(draft.visibility).at_most(answered),
         language=draft.language, idempotency_key=draft.idempotency_key,
         spoiler_text=target.spoiler_text if target else "",
+        recipient_ids=(recipient_id,) if recipient_id else (),
     )
 
 
@@ -118,6 +121,7 @@ def _record_sent(store: SqlAlchemyStore, draft: Draft, posted: PostedReply, poli
         ), now=now, policy=policy)
         if draft.pitch:
             uow.contacts.update_flags(contact.id, last_pitch_at=now, exchanges_since_pitch=0)
+        close_followed_threads(uow, contact, draft.text, now)
         uow.state.audit(now, "service", "sent", account=draft.account, contact_id=contact.id, draft_id=draft.id,
                         detail={"post": posted.post_id, "pitch": draft.pitch})
         uow.commit()

@@ -169,6 +169,9 @@ class ContactRepository:
         rows = self._c.execute(select(facts).where(facts.c.contact_id == contact_id).order_by(facts.c.at, facts.c.id))
         return [Fact(FactKind(r.kind), r.text, r.source, r.at, r.language, r.due, r.id) for r in rows]
 
+    def set_fact_kind(self, fact_id: int, kind: FactKind) -> None:
+        self._c.execute(update(facts).where(facts.c.id == fact_id).values(kind=kind.value))
+
     def delete_fact(self, fact_id: int) -> None:
         self._c.execute(delete(facts).where(facts.c.id == fact_id))
 

@@ -33,3 +33,14 @@ def test_a_week_after_she_mentioned_her_race_the_draft_asks_how_it_went(tmp_path
     shown = rapport.json("contacts", "show", "eva@run.example")
     threads = [f for f in shown["facts"] if f["kind"] == "open_thread"]
     assert threads and threads[0]["due"].startswith("2026-11-1")
+
+    # Once the question is sent, the thread is followed up: the next reply does not ask again.
+    assert rapport("queue", "approve", draft["id"]).exit_code == 0
+    assert rapport("run", "--once").exit_code == 0
+    kinds = {f["kind"] for f in rapport.json("contacts", "show", "eva@run.example")["facts"]}
+    assert "followed_up" in kinds and "open_thread" not in kinds
+    write_events(events, [_mention("e3", "2026-11-20T10:00:00Z", "@me ¡Fue genial, gracias por preguntar!", "t3")],
+                 mode="a")
+    assert rapport("run", "--once").exit_code == 0
+    [later] = rapport.json("queue", "list")
+    assert "maratón" not in later["text"].lower(), later["text"]
