@@ -60,10 +60,16 @@ class App:
         return store
 
     def register_accounts(self, store: SqlAlchemyStore) -> None:
+        """Record the configured accounts; a read first, so that most commands never write."""
+        wanted = {a.name: (a.platform, getattr(a, "handle", None) or getattr(a, "base_url", ""))
+                  for a in self.settings.accounts}
+        with store.unit_of_work(read_only=True) as uow:
+            known = uow.state.accounts()
+        if all(known.get(name) == value for name, value in wanted.items()):
+            return
         with store.unit_of_work() as uow:
-            for account in self.settings.accounts:
-                handle = getattr(account, "handle", None) or getattr(account, "base_url", "")
-                uow.state.ensure_account(account.name, account.platform, handle, self.clock.now())
+            for name, (platform, handle) in wanted.items():
+                uow.state.ensure_account(name, platform, handle, self.clock.now())
             uow.commit()
 
     @cached_property

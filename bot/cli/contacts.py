@@ -46,7 +46,7 @@ def list_contacts(
     if stage is not None and stage not in STAGES:
         raise typer.BadParameter(f"unknown stage {stage!r}; use one of: {', '.join(STAGES)}", param_hint="--stage")
     app = state_of(ctx).app()
-    with app.store.unit_of_work() as uow:
+    with app.store.unit_of_work(read_only=True) as uow:
         contacts = uow.contacts.list(account, Stage(stage) if stage else None)
     if as_json:
         typer.echo(json.dumps([contact_json(c) for c in contacts], ensure_ascii=False, indent=2))
@@ -73,7 +73,7 @@ def show(ctx: typer.Context, handle: str, account: Optional[str] = ACCOUNT,
     from bot.services.contacts import find_contact
 
     app = state_of(ctx).app()
-    with app.store.unit_of_work() as uow:
+    with app.store.unit_of_work(read_only=True) as uow:
         contact = find_contact(uow, handle, account)
         facts = uow.contacts.facts(contact.id)
         history = uow.interactions.for_contact(contact.id, limit=20)
@@ -216,7 +216,7 @@ def export(ctx: typer.Context, account: Optional[str] = typer.Option(None, "--ac
     """Everything stored about contacts, as JSON."""
     app = state_of(ctx).app()
     out = []
-    with app.store.unit_of_work() as uow:
+    with app.store.unit_of_work(read_only=True) as uow:
         for contact in uow.contacts.list(account):
             out.append(contact_json(contact) | {
                 "facts": [fact_json(f) for f in uow.contacts.facts(contact.id)],

@@ -38,7 +38,7 @@ def list_drafts(
     app = state.app()
     if account:
         app.settings.account(account)
-    with app.store.unit_of_work() as uow:
+    with app.store.unit_of_work(read_only=True) as uow:
         drafts = uow.drafts.list(None if status == "all" else DraftStatus(status), account)
     if as_json:
         typer.echo(json.dumps([draft_json(d) for d in drafts], ensure_ascii=False, indent=2))
@@ -82,7 +82,7 @@ def show(ctx: typer.Context, draft_id: str = typer.Argument(..., metavar="ID"),
     from bot.services.review import get_draft
 
     app = state_of(ctx).app()
-    with app.store.unit_of_work() as uow:
+    with app.store.unit_of_work(read_only=True) as uow:
         draft = get_draft(uow, draft_id)
         alternatives = uow.drafts.alternatives(draft)
     if as_json:
@@ -150,7 +150,7 @@ def edit(ctx: typer.Context, draft_id: str = typer.Argument(..., metavar="ID")) 
 
     state = state_of(ctx)
     app = state.app()
-    with app.store.unit_of_work() as uow:
+    with app.store.unit_of_work(read_only=True) as uow:
         draft = get_draft(uow, draft_id)
     new_text = edit_in_editor(draft.text)
     if new_text is None:
@@ -180,7 +180,7 @@ def review(ctx: typer.Context, account: Optional[str] = typer.Option(None, "--ac
     """One pending draft at a time: [a]pprove, [e]dit, [r]eject, [s]kip, [q]uit."""
     state = state_of(ctx)
     app = state.app()
-    with app.store.unit_of_work() as uow:
+    with app.store.unit_of_work(read_only=True) as uow:
         drafts = uow.drafts.list(DraftStatus.PENDING, account) + uow.drafts.list(DraftStatus.BLOCKED, account)
     if not drafts:
         typer.echo("nothing to review")

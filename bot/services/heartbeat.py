@@ -32,7 +32,7 @@ def check_health(store: SqlAlchemyStore, clock: Clock, max_age: timedelta) -> ti
 
     Per host, so that with several replicas each container answers for itself.
     """
-    with store.unit_of_work() as uow:
+    with store.unit_of_work(read_only=True) as uow:
         latest = uow.state.latest_heartbeat(socket.gethostname())
     if latest is None:
         raise UnhealthyError("unhealthy: the service has not reported yet (is `rapport run` running?)")

@@ -54,7 +54,9 @@ def _sqlite_engine(url: str, database: str | None, busy_timeout: float) -> Engin
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection) -> None:  # noqa: ANN001
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # Readers take no lock in WAL mode: they never wait for the service's writes.
+        read_only = connection.get_execution_options().get("read_only", False)
+        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
     return engine
 

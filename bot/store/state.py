@@ -55,6 +55,10 @@ class StateRepository:
         elif (row.platform, row.handle) != (platform, handle):
             self._c.execute(update(accounts).where(accounts.c.name == name).values(platform=platform, handle=handle))
 
+    def accounts(self) -> dict[str, tuple[str, str]]:
+        """Every stored account: name -> (platform, handle)."""
+        return {r.name: (r.platform, r.handle) for r in self._c.execute(select(accounts))}
+
     def poll_state(self, account: str) -> PollState:
         row = self._c.execute(select(poll_state).where(poll_state.c.account == account)).first()
         if row is None:

@@ -23,8 +23,9 @@ class SqlUnitOfWork:
     drafts: DraftRepository
     state: StateRepository
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, read_only: bool = False) -> None:
         self._engine = engine
+        self._read_only = read_only
         self._connection: Connection | None = None
 
     def __enter__(self) -> SqlUnitOfWork:
@@ -32,6 +33,8 @@ class SqlUnitOfWork:
             # No explicit begin: the connection begins on first use, so a unit of work
             # holds no lock until it touches the database, and none after a commit.
             self._connection = self._engine.connect()
+            if self._read_only:
+                self._connection = self._connection.execution_options(read_only=True)
         except OperationalError as error:
             raise StoreError(f"database unavailable: {error.orig}") from None
         self.contacts = ContactRepository(self._connection)
@@ -42,6 +45,8 @@ class SqlUnitOfWork:
 
     def commit(self) -> None:
         assert self._connection is not None
+        if self._read_only:
+            raise StoreError("a read-only unit of work cannot commit")
         self._connection.commit()
 
     def rollback(self) -> None:
@@ -72,8 +77,9 @@ class SqlAlchemyStore:
         upgrade(self.engine)
         return True
 
-    def unit_of_work(self) -> SqlUnitOfWork:
-        return SqlUnitOfWork(self.engine)
+    def unit_of_work(self, read_only: bool = False) -> SqlUnitOfWork:
+        """One transaction. `read_only` ones never wait for writers (SQLite takes no lock)."""
+        return SqlUnitOfWork(self.engine, read_only)
 
     @property
     def backend(self) -> str:

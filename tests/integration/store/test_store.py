@@ -221,3 +221,31 @@ def test_the_schema_head_constant_is_alembics_head() -> None:
     from bot.store.database import SCHEMA_HEAD, head_revision
 
     assert SCHEMA_HEAD == head_revision()
+
+
+def test_a_reader_does_not_wait_for_a_writer(database_url: str) -> None:
+    # A reader that waited would fail after this timeout: the writer holds on until it has read.
+    store = SqlAlchemyStore(database_url, busy_timeout=2)
+    with store.unit_of_work() as uow:
+        uow.state.ensure_account("demo", "sandbox", "me", NOW)
+        uow.commit()
+    holding, release = threading.Event(), threading.Event()
+
+    def hold_lock() -> None:
+        with store.unit_of_work() as uow:
+            uow.contacts.resolve("demo", ANA, NOW)
+            holding.set()
+            release.wait(10)
+            uow.commit()
+
+    holder = threading.Thread(target=hold_lock)
+    holder.start()
+    holding.wait(5)
+    try:
+        with store.unit_of_work(read_only=True) as uow:
+            seen = uow.contacts.list()
+    finally:
+        release.set()
+        holder.join()
+    assert seen == []  # the last committed state, read while the writer still held its lock
+    store.close()
