@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from typing import Any, Optional
 
 import typer
@@ -199,10 +200,10 @@ def resume(ctx: typer.Context, handle: str, account: Optional[str] = ACCOUNT) ->
 @contacts_app.command("forget")
 def forget(ctx: typer.Context, handle: str, account: Optional[str] = ACCOUNT,
            yes: bool = typer.Option(False, "--yes", "-y", help="Do not ask for confirmation.")) -> None:
-    """Erase everything stored about that person."""
+    """Erase everything stored about that person (asks first when run in a terminal)."""
     from bot.services.contacts import forget as forget_contact
 
-    if not yes:
+    if not yes and sys.stdin.isatty():  # scripts call it as documented, without a prompt
         typer.confirm(f"Erase everything stored about {safe(handle, single_line=True)}?", abort=True)
     state = state_of(ctx)
     app = state.app()

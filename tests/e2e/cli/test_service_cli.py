@@ -63,7 +63,7 @@ def test_trust_is_a_persons_judgement_in_the_audit_log(rapport: Rapport) -> None
 def test_forget_leaves_nothing_of_the_person_in_the_database(rapport: Rapport, database_url: str) -> None:
     rapport("run", "--once")
     rapport("contacts", "note", "jordan@social.example", "Bakes sourdough on Sundays")
-    assert rapport("contacts", "forget", "jordan@social.example", "--yes").exit_code == 0
+    assert rapport("contacts", "forget", "jordan@social.example").exit_code == 0  # as scripts call it
     traces = ("jordan", "sourdough", "mutual aid")
     assert not any(t in json.dumps(rapport.json("contacts", "export")).lower() for t in traces)
     assert not any(t in _every_stored_value(database_url) for t in traces)
