@@ -94,8 +94,9 @@ _SECOND_PERSON = re.compile(r"\b(?:you|your|yours|u|ur|te|ti|contigo|tu|tus|os|u
 _SENTENCE = re.compile(r"[^.!?\n…]+[.!?…]*")
 _CLAUSE_BREAK = re.compile(
     r",|:|;|\s[-–—]\s|\b(?:but|pero|because|porque|so|though|aunque|and then|y luego|asi que)\b"
-    r"|\band (?=(?:i|i'm|we|it|that|this|next|tomorrow|then|now)\b)"
-    r"|\by (?=(?:estoy|estamos|ya|eso|esto|el|la|manana|hoy|luego|ahora|despues)\b)"
+    r"|\band (?=(?:i|i'm|we|it|that|this|next|tomorrow|then|now|she|he|they|my|our|so)\b)"
+    r"|\by (?=(?:estoy|estamos|ya|eso|esto|el|la|manana|hoy|luego|ahora|despues|yo|ella|el|ellos|ellas"
+    r"|mi|mis|nosotros|nosotras|encima|ademas)\b)"
 )
 # What comes before the plan itself: "So I'm finally going to | run the Berlin marathon".
 _LEAD = re.compile(

@@ -327,3 +327,13 @@ def test_empty_or_html_only_text_has_no_facts() -> None:
     assert _threads("") == []
     assert _threads("<p></p>") == []
     assert profile_facts("", (), WEDNESDAY, None) == []
+
+
+@pytest.mark.parametrize("text, phrase", [
+    ("Mis hijos empiezan el cole el lunes y yo más nerviosa que ellos.", "Mis hijos empiezan el cole"),
+    ("My daughter has her piano recital on Friday and she is so nervous", "My daughter has her piano recital"),
+])
+def test_an_open_thread_ends_where_its_clause_ends_not_mid_sentence(text: str, phrase: str) -> None:
+    at = datetime(2026, 9, 3, 20, tzinfo=timezone.utc)
+    [thread] = open_threads(text, at, None, is_pitch=lambda _text: False)
+    assert thread.text == phrase
