@@ -37,7 +37,7 @@ from bot.domain.pitch import PitchLexicon, classify, load_lexicon
 
 __all__ = ["hashtag_facts", "open_threads", "profile_facts"]
 
-_MAX_THREAD_WORDS = 10
+_MAX_THREAD_WORDS = 12
 
 # --- open threads ------------------------------------------------------------------------------
 
@@ -112,7 +112,8 @@ _LEAD = re.compile(
 )
 # Words left hanging once a handle or a time is cut out: "me voy de escalada con @ana".
 _DANGLING = re.compile(
-    r"(?:[\W_]|\s(?:with|and|to|of|in|at|on|for|the|is|con|y|a|de|en|para|el|la|es))+$", re.I
+    r"(?:[\W_]|\s(?:with|and|to|of|in|at|on|for|the|a|an|my|our|is|con|y|a|de|del|al|en|para|por|el|la|los"
+    r"|las|un|una|mi|mis|es))+$", re.I
 )
 
 

@@ -52,6 +52,16 @@ class ContactMemory:
         return tuple(f for f in self.interests if f.source != TOPIC_SOURCE)
 
     @property
+    def askable_interests(self) -> tuple[Fact, ...]:
+        """What a short question can be about: interests they tagged or filled in as such.
+
+        Free bio phrases are often who someone is ("Profesora de secundaria", "Community
+        organiser"): worth knowing, and given to a language model, but a template asking
+        "how is Profesora de secundaria going?" reads as a machine.
+        """
+        return tuple(f for f in self.stated_interests if f.source != "bio")
+
+    @property
     def notes(self) -> tuple[Fact, ...]:
         return tuple(f for f in self.facts if f.kind is FactKind.NOTE)
 

@@ -17,7 +17,7 @@ from datetime import datetime, timedelta, timezone
 from bot.domain.memory import ContactMemory, Fact
 from bot.domain.normalize import fold
 
-STALE_AFTER = timedelta(days=90)  # an open thread older than this is no longer worth asking about
+STALE_AFTER = timedelta(days=30)  # asking how something went months ago reads as a script
 MAX_WORDS = 10
 MAX_CHARS = 80
 
@@ -47,7 +47,7 @@ def topics_to_mention(memory: ContactMemory, language: str, now: datetime) -> li
         timing = thread_timing(fact, now)
         if timing and (words := _phrase(fact, language)):
             threads[timing].append((_aware(fact.due or fact.at), Topic(words, timing)))
-    interests = [(_aware(f.at), Topic(words, "interest")) for f in memory.stated_interests if (words := _phrase(f, language))]
+    interests = [(_aware(f.at), Topic(words, "interest")) for f in memory.askable_interests if (words := _phrase(f, language))]
     ranked = (sorted(threads["past"], key=_when, reverse=True) + sorted(threads["upcoming"], key=_when)
               + sorted(threads["ongoing"], key=_when, reverse=True) + sorted(interests, key=_when, reverse=True))
     topics: list[Topic] = []
@@ -76,7 +76,7 @@ def is_about(text: str, topic: Topic) -> bool:
 def phrase_for(text: str, language: str) -> str | None:
     """The words to put after "how did ... go?", or None when they cannot fit one."""
     text = text.replace("\u2019", "'").strip().lstrip("#").rstrip(".!,;: ").strip()
-    if not text or len(text) > MAX_CHARS or len(text.split()) > MAX_WORDS:
+    if not text or len(text) > MAX_CHARS + 20:
         return None
     if any(c in text for c in "\n?¿@\"“«") or "http" in text.lower():
         return None
@@ -85,8 +85,8 @@ def phrase_for(text: str, language: str) -> str | None:
         return None  # "I'm moving to Lisbon" is a sentence, not a thing to ask about
     if language == "es" and _starts_with_their_verb(words):
         words = _noun_phrase(words)
-    if not words:
-        return None
+    if not words or len(words) > MAX_WORDS or len(" ".join(words)) > MAX_CHARS:
+        return None  # measured after the verb is dropped: "expongo | mis tomates en la feria..."
     words = [_TOWARD_THEM.get(language, {}).get(w.lower(), w) for w in words]
     words[0] = _DEFINITE.get(words[0].lower(), words[0]) if len(words) > 1 else words[0]
     return " ".join(_lower_first(words, language))

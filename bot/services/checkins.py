@@ -62,7 +62,7 @@ def _checkin(
     if contact.nobot or uow.drafts.open_for_contact(contact.id):
         return None  # they asked for no bots, or something to them already waits
     memory = load_memory(uow, contact)
-    if not (memory.open_threads or memory.stated_interests):
+    if not (memory.open_threads or memory.askable_interests):
         return None  # nothing they shared to ask about: no empty "just checking in"
     last = uow.interactions.last_inbound_message(contact.id)
     if last is None or last.interaction.post is None:

@@ -57,7 +57,7 @@ def thread(text: str, *, due_days: float | None, language: str | None = None, sa
 
 
 def interest(text: str, kind: FactKind = FactKind.INTEREST) -> Fact:
-    return Fact(kind, text, "bio", NOW - timedelta(days=30))
+    return Fact(kind, text, "fields", NOW - timedelta(days=30))
 
 
 def texts(contact: Contact, message: ReplyTarget | None, language: str | None,

@@ -70,7 +70,7 @@ def test_naive_dates_from_a_database_are_read_as_utc() -> None:
 
 def test_topics_rank_past_then_upcoming_then_undated_threads_then_interests() -> None:
     memory = ContactMemory((
-        Fact(FactKind.INTEREST, "pottery", "bio", NOW - timedelta(days=9)),
+        Fact(FactKind.INTEREST, "pottery", "hashtag", NOW - timedelta(days=9)),
         thread("the book launch", None),
         thread("the job interview", 5),
         thread("the recital", -1),
@@ -93,3 +93,16 @@ def test_facts_in_another_language_and_repeats_are_left_out() -> None:
 def test_a_message_about_the_topic_is_recognised_across_case_and_accents() -> None:
     assert is_about("¡Por fin terminé la MARATON!", Topic("la maratón", "past"))
     assert not is_about("¿Qué tal todo?", Topic("la maratón", "past"))
+
+
+def test_bio_phrases_are_known_but_never_asked_about() -> None:
+    """A bio line is often who someone is: "how is Profesora de secundaria going?" reads as a machine."""
+    memory = ContactMemory((Fact(FactKind.INTEREST, "Profesora de secundaria", "bio", NOW - timedelta(days=3)),
+                            Fact(FactKind.INTEREST, "ciclismo", "hashtag", NOW - timedelta(days=3))))
+    assert [t.text for t in topics_to_mention(memory, "es", NOW)] == ["ciclismo"]
+
+
+def test_a_thread_from_two_months_ago_is_not_asked_about() -> None:
+    stale = Fact(FactKind.OPEN_THREAD, "la mudanza a Lisboa", "message:9", NOW - timedelta(days=70),
+                 "es", NOW - timedelta(days=60))
+    assert topics_to_mention(ContactMemory((stale,)), "es", NOW) == []
