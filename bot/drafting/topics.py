@@ -20,6 +20,7 @@ from bot.domain.normalize import fold
 STALE_AFTER = timedelta(days=30)  # asking how something went months ago reads as a script
 MAX_WORDS = 10
 MAX_CHARS = 80
+_LONGEST_TAG_WORD = 10  # a one-word hashtag longer than this is usually several words glued
 
 _ARTICLES = {"en": {"the", "a", "an"}, "es": {"el", "la", "los", "las", "un", "una", "unos", "unas"}}
 _POSSESSIVES = {"en": {"my", "your", "our", "his", "her", "their"}, "es": {"mi", "mis", "tu", "tus", "su", "sus"}}
@@ -95,6 +96,8 @@ def phrase_for(text: str, language: str) -> str | None:
 def _phrase(fact: Fact, language: str) -> str | None:
     if fact.language and fact.language.split("-")[0].lower() != language:
         return None  # a Spanish phrase inside an English reply reads as a mistake
+    if fact.source == "hashtag" and " " not in fact.text and len(fact.text) > _LONGEST_TAG_WORD:
+        return None  # "#huertourbano": words glued in lower case cannot be told apart
     return phrase_for(fact.text, language)
 
 

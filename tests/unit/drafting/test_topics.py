@@ -106,3 +106,10 @@ def test_a_thread_from_two_months_ago_is_not_asked_about() -> None:
     stale = Fact(FactKind.OPEN_THREAD, "la mudanza a Lisboa", "message:9", NOW - timedelta(days=70),
                  "es", NOW - timedelta(days=60))
     assert topics_to_mention(ContactMemory((stale,)), "es", NOW) == []
+
+
+def test_glued_hashtags_are_not_put_in_a_sentence() -> None:
+    memory = ContactMemory((Fact(FactKind.INTEREST, "huertourbano", "hashtag", NOW - timedelta(days=3)),
+                            Fact(FactKind.INTEREST, "Urban Gardening", "hashtag", NOW - timedelta(days=3)),
+                            Fact(FactKind.INTEREST, "running", "hashtag", NOW - timedelta(days=3))))
+    assert {t.text for t in topics_to_mention(memory, "en", NOW)} == {"Urban Gardening", "running"}
