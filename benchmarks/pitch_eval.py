@@ -7,7 +7,10 @@ Sets:
   rows are de-duplicated by COMMENT_ID.
 - SMS Spam Collection: the ham rows are casual chat, so only their false-positive rate means
   much; the spam rows (premium-rate prize texts) are reported for information only.
-- tests/data/pitch_{en,es}.jsonl, written for this project.
+- tests/data/pitch_{en,es}.jsonl, written for this project, and the blind batches
+  tests/data/pitch_{en,es}_blind{N}.jsonl: each written by someone who had seen neither the
+  rules nor the other rows, and measured once, untouched, before any rule was tuned on it
+  (README, "Evaluation", keeps those first measurements). "own (all)" holds every batch.
 
 The split (`TRAINING_SPLIT`, also used by benchmarks/train_pitch_model.py): the lexicon was
 tuned, and the word model trained, only on TubeSpam files 01-02, own odd ids and the first half
@@ -127,10 +130,22 @@ def _load_sets(eval_dir: Path) -> dict[str, list[Example]]:
     }
     for language in ("en", "es"):
         rows = own(language)
-        sets[f"own {language} (all)"] = [example for _, example in rows]
+        batches = blind_batches(language)
+        sets[f"own {language} (all)"] = [example for _, example in rows] + [
+            example for batch in batches.values() for example in batch
+        ]
         sets[f"own {language} odd ids (trained on)"] = [e for n, e in rows if n % 2 == 1]
         sets[f"own {language} even ids (held out)"] = [e for n, e in rows if n % 2 == 0]
+        for number, batch in batches.items():
+            sets[f"own {language} blind batch {number}"] = batch
     return sets
+
+
+def blind_batches(language: str) -> dict[int, list[Example]]:
+    """The blind batches by number. The word model never trains on them."""
+    paths = (PROJECT / "tests" / "data").glob(f"pitch_{language}_blind*.jsonl")
+    numbered = sorted((int(path.stem.rsplit("blind", 1)[1]), path) for path in paths)
+    return {number: [example for _, example in _own(path)] for number, path in numbered}
 
 
 def tubespam_videos(eval_dir: Path) -> dict[str, list[Example]]:

@@ -69,11 +69,13 @@ def classify(text: str, lexicon: PitchLexicon, language: str | None = None) -> P
     short posts, and a Spanish pitch inside an English thread is still a pitch. `language` is
     only reported back."""
     folded = fold(text)
-    word_signals, unexplained = _word_signals(folded.words, lexicon)
+    discounts, words = _discount_signals(_readable(folded.words, lexicon), lexicon)
+    word_signals, unexplained = _word_signals(words, lexicon)
     model_weight, model_signals = _model_evidence(_features(unexplained), lexicon)
     signals = _unique(
         word_signals
-        + _amount_signals(folded.plain, folded.words, lexicon)
+        + _price_signals(folded.plain, lexicon)
+        + discounts
         + _link_signals(folded.plain, lexicon)
         + _link_drop(folded.plain, lexicon)
         + model_signals
@@ -85,7 +87,7 @@ def classify(text: str, lexicon: PitchLexicon, language: str | None = None) -> P
 def model_features(text: str, lexicon: PitchLexicon) -> list[str]:
     """Every word and pair of words the model knows how to read in `text`, links left out: what
     the training script learns from. `classify` then sums only those no rule has explained."""
-    return _features(lexicon.urls.sub(" ", fold(text).words))
+    return _features(_readable(fold(text).words, lexicon))
 
 
 def model_probability(features: Sequence[str], model: PitchModel) -> float:
@@ -128,12 +130,21 @@ def _model_weight(probability: float, model: PitchModel, pitch_threshold: float)
     return pitch_threshold * (probability - prior) / (model.threshold - prior)
 
 
+def _readable(words: str, lexicon: PitchLexicon) -> str:
+    """The words that rules and model read: links get their own signals (read as words,
+    "shop.example/buy-now" would count twice), and ordinary phrases such as "follow up" or
+    "gracias por el follow" are nobody's evidence."""
+    words = lexicon.urls.sub(" ", words)
+    if lexicon.ordinary is None:
+        return words
+    return lexicon.ordinary.sub(lambda match: " " * len(match.group()), words)
+
+
 def _word_signals(words: str, lexicon: PitchLexicon) -> tuple[list[Signal], str]:
     """Signals from frames and phrases, and the words that none of them explained, for the
     model: a phrase the rules weigh already ("check it out") must not count twice."""
-    # Links get their own signals; read as words, "shop.example/buy-now" would count twice.
     frame_signals, words = _masked_signals(
-        lexicon.urls.sub(" ", words),
+        words,
         lexicon.frames,
         lambda match: lexicon.frame_kinds[match.lastgroup or ""],
     )
@@ -161,12 +172,19 @@ def _masked_signals(
     return signals, "".join(pieces) + words[last:]
 
 
-def _amount_signals(plain: str, words: str, lexicon: PitchLexicon) -> list[Signal]:
-    # Prices come from the plain view, where "50euros" has not been read as leetspeak;
-    # discounts from the words view, where "40% 0ff" has.
+def _price_signals(plain: str, lexicon: PitchLexicon) -> list[Signal]:
+    """Prices come from the plain view, where "50euros" has not been read as leetspeak. A price
+    quoted as a starting point ("from $29", "desde 180 €") is a price list, not a price paid."""
     prices = [Signal("price", found.group().strip()) for found in lexicon.prices.finditer(plain)]
-    offs = [Signal("discount", found.group().strip()) for found in lexicon.percent_offs.finditer(words)]
-    return prices + offs
+    if not prices:
+        return prices
+    return prices + [Signal("pricing", found.group()) for found in lexicon.prices_from.finditer(plain)]
+
+
+def _discount_signals(words: str, lexicon: PitchLexicon) -> tuple[list[Signal], str]:
+    """Discounts come from the words view, where "40% 0ff" has been read; their words are then
+    blanked, so that "20% de descuento" is one piece of evidence, not a discount and an offer."""
+    return _masked_signals(words, lexicon.percent_offs, lambda match: "discount")
 
 
 def _link_signals(plain: str, lexicon: PitchLexicon) -> list[Signal]:

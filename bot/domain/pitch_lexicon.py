@@ -20,11 +20,16 @@ from bot.domain.normalize import fold_term
 _SEPARATOR = re.compile(r"[\W_]+")
 _BEFORE_WORD = r"(?<![a-z0-9])"
 _AFTER_WORD = r"(?![a-z0-9])"
-# Between the words of a phrase: spacing or in-word punctuation, or none ("sign-up", "signup"),
-# but no comma or full stop, which would join the end of one clause to the start of the next.
-_PHRASE_GAP = r"(?:[\s\-_*'’·•~+/]|\.(?=\S))*"
+# Between the words of a phrase: spacing or in-word punctuation, or none ("sign-up", "signup",
+# "like&subscribe"), but no comma or full stop, which would join the end of one clause to the
+# start of the next.
+_PHRASE_GAP = r"(?:[\s\-_*'’·•~+/&]|\.(?=\S))*"
 # Between the parts of a frame: words and spacing within one sentence.
 _CLAUSE_GAP = r"[^\w.!?;…]+"
+_ADJACENT = r"[^\w.,!?;…]+"
+# After a frame marked `clause_end`: nothing more of the clause follows (end of text, punctuation
+# or an emoji), so "Subscribe!" is an ask while "subscribe to the project's list" has an object.
+_CLAUSE_END = r"(?![a-z0-9])(?=\s*(?:[^\w\s]|$))"
 # "1" and "|" stand for both "i" and "l", and normalisation can only pick one of them.
 _AMBIGUOUS_LETTER = "[il]"
 
@@ -68,12 +73,14 @@ class PitchLexicon:
     frames: re.Pattern[str] | None
     frame_kinds: Mapping[str, str]  # regex group name -> signal kind
     prices: re.Pattern[str]
+    prices_from: re.Pattern[str]  # "from $29", "desde 180 €": the start of a price list
     percent_offs: re.Pattern[str]
     urls: re.Pattern[str]
     shorteners: tuple[str, ...]
     storefronts: tuple[str, ...]
     commercial_domains: tuple[str, ...]
     affiliate_query: re.Pattern[str]
+    ordinary: re.Pattern[str] | None = None  # phrases that are evidence of nothing
     model: PitchModel | None = None
 
 
@@ -105,13 +112,18 @@ def load_lexicon(
         ),
         frames=frames,
         frame_kinds=MappingProxyType(frame_kinds),
-        prices=_compile_prices(data["amounts"]["currency_words"]),
+        prices=re.compile(_price_pattern(data["amounts"]["currency_words"])),
+        prices_from=re.compile(
+            _BEFORE_WORD + alternation(data["amounts"]["price_from"]) + r"\s*(?:%s)"
+            % _price_pattern(data["amounts"]["currency_words"])
+        ),
         percent_offs=_compile_percent_offs(data["amounts"]),
         urls=_compile_urls(own_domains),
         shorteners=tuple(links["shorteners"]),
         storefronts=tuple(links["storefronts"]),
         commercial_domains=own_domains,
         affiliate_query=re.compile(r"[?&](?:%s)=" % "|".join(links["affiliate_params"])),
+        ordinary=_compile_phrases(data.get("ordinary", {}).get("phrases", [])),
         model=load_model(),
     )
 
@@ -198,7 +210,7 @@ def _compile_frames(frames: list[dict]) -> tuple[re.Pattern[str] | None, dict[st
         # the costlier imperative look-behinds run.
         forward = _first_letters(frame["parts"][0]) + _imperative_position(
             frame.get("imperative_after")
-        ) + forward
+        ) + forward + (_CLAUSE_END if frame.get("clause_end") else "")
         if frame.get("reversible"):
             forward += "|" + _first_letters(frame["parts"][-1]) + parts[-1] + gaps[-1] + parts[0]
         patterns.append("(?P<frame%d>%s)" % (index, forward))
@@ -228,17 +240,25 @@ def _imperative_position(after_words: Sequence[str] | None) -> str:
 
 
 def _word_gap(words: int) -> str:
+    if words == 0:
+        # Next to each other, as in a phrase: "like if you", never "like, if you think about it".
+        return _ADJACENT
     # Lazy, so the frame closes on the nearest object rather than a later one.
     return r"(?:%s[a-z0-9]+){0,%d}?%s" % (_CLAUSE_GAP, words, _CLAUSE_GAP)
 
 
-def _compile_prices(currency_words: Sequence[str]) -> re.Pattern[str]:
+def _compile_phrases(phrases: Sequence[str]) -> re.Pattern[str] | None:
+    if not phrases:
+        return None
+    return re.compile(_BEFORE_WORD + alternation(phrases) + _AFTER_WORD)
+
+
+def _price_pattern(currency_words: Sequence[str]) -> str:
     amount = r"\d+(?:[.,\s]\d{3})*(?:[.,]\d{1,2})?(?:\s?(?:k|mil)(?![a-z]))?"
     symbol = r"(?:us\$|mx\$|ar\$|r\$|c\$|a\$|[$€£¥₹])"
     words = "|".join(re.escape(word) for word in currency_words)
-    return re.compile(
-        rf"{symbol}\s?{amount}|(?<![\w.,]){amount}\s?(?:{symbol}|(?:{words})(?![a-z]))"
-    )
+    # A run of currency signs ("make $$$") stands for money without naming an amount.
+    return rf"{symbol}\s?{amount}|(?<![\w.,]){amount}\s?(?:{symbol}|(?:{words})(?![a-z]))|[$€£]{{3,}}"
 
 
 def _compile_percent_offs(amounts: Mapping[str, Sequence[str]]) -> re.Pattern[str]:

@@ -68,7 +68,7 @@ def test_model_evidence_under_its_floor_is_ignored() -> None:
 
 
 def test_words_a_rule_has_matched_do_not_count_again_for_the_model() -> None:
-    result = classify("Subscribe", _with_model({"subscribe": 4.0}))
+    result = classify("Subscribe to the newsletter", _with_model({"subscribe": 4.0}))
     assert not result.pitch
     assert [signal.kind for signal in result.signals] == ["subscription"]
 
@@ -91,7 +91,7 @@ def test_the_word_model_never_reads_links_or_amounts() -> None:
 
 @pytest.mark.parametrize("text", [
     "Hi guys, I make beats, please give me a chance and follow",
-    "Guys please like and share, I am trying to get noticed",
+    "Hey everyone, I just started making videos, it would mean the world if you gave me a chance",
 ])
 def test_the_packaged_model_catches_an_ask_for_attention_no_rule_names(text: str) -> None:
     result = classify(text, LEXICON)

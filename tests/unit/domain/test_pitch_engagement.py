@@ -1,0 +1,98 @@
+"""Asking for numbers (likes, shares, follows, subscribers) is a pitch, and the parts of the
+lexicon that tell it from ordinary talk: imperatives, clause ends, ordinary phrases."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from bot.domain.pitch import classify, load_lexicon
+
+# The rules alone: these tests pin what the rules do, whatever the trained model adds.
+RULES = dataclasses.replace(load_lexicon(), model=None)
+
+
+def _kinds(text: str) -> set[str]:
+    return {signal.kind for signal in classify(text, RULES).signals}
+
+
+@pytest.mark.parametrize("text", [
+    "Subscribe!",
+    "Come subscribe :)",
+    "Like this post if you agree",
+    "like if you remember the old forum",
+    "Thumbs up if you're reading this on a train",
+    "please give it a like",
+    "Share my video please",
+    "Follow me.",
+    "like & subscribe",
+    "Smash that like button",
+    "Dale like si te gustó",
+    "¡Suscríbete!",
+    "dale like y comparte",
+    "Sígueme 🙏",
+    "Activa la campanita",
+    "¡Comparte este vídeo!",
+])
+def test_asking_for_likes_shares_follows_or_subscribers_is_a_pitch(text: str) -> None:
+    result = classify(text, RULES)
+    assert result.pitch, text
+    # "Share my video" is also self-promotion; either names the ask.
+    assert _kinds(text) & {"engagement_ask", "self_promotion"}
+
+
+@pytest.mark.parametrize("text", [
+    # The words without the ask: statements, not imperatives.
+    "I like this comment a lot",
+    "I gave it a like",
+    "I just subscribed, the first issue was lovely",
+    "Me gusta si es picante",
+    # A comma keeps "like" a filler word.
+    "Like, if you think about it, it works",
+    # An imperative with an object that is not the writer's own.
+    "Subscribe to the project's mailing list if you want release notes",
+    "Share this video with your sister, she'd love it",
+    "comparte este vídeo con tu madre",
+    # An idiom, not "follow me".
+    "Sígueme el rollo, que luego te cuento",
+    # Thanking for a follow, and following up.
+    "Thanks for the follow! Loved your thread on local history",
+    "¡Gracias por el follow!",
+    "I'll follow up on your question about rate limits on Monday",
+])
+def test_the_same_words_in_ordinary_talk_are_not_an_engagement_ask(text: str) -> None:
+    assert "engagement_ask" not in _kinds(text)
+    assert not classify(text, RULES).pitch, text
+
+
+def test_ordinary_phrases_are_hidden_from_the_word_model_too() -> None:
+    lexicon = dataclasses.replace(
+        RULES, model=dataclasses.replace(load_lexicon().model, weights={"follow": 9.0})
+    )
+    assert classify("Thanks for the follow", lexicon).signals == ()
+    assert classify("please follow", lexicon).pitch
+
+
+def test_a_percentage_discount_counts_once_not_also_as_a_bare_offer() -> None:
+    text = "Me hicieron un 20% de descuento en la bici porque era el modelo del año pasado"
+    assert _kinds(text) == {"discount"}
+    assert not classify(text, RULES).pitch
+
+
+@pytest.mark.parametrize(("text", "quoted"), [
+    ("Models from $180, with a warranty", "from $180"),
+    ("tenemos modelos desde 180 € con garantía", "desde 180 €"),
+    ("Clases a partir de 15 euros", "a partir de 15 euros"),
+])
+def test_a_price_given_as_a_starting_point_is_a_price_list(text: str, quoted: str) -> None:
+    signals = classify(text, RULES).signals
+    assert ("pricing", quoted) in {(signal.kind, signal.text) for signal in signals}
+
+
+def test_a_price_paid_is_not_a_price_list() -> None:
+    assert _kinds("The ticket was 50 euros, are you going?") == {"price"}
+
+
+def test_a_run_of_currency_signs_is_a_price() -> None:
+    assert "price" in _kinds("Make $$$ while you sleep")
