@@ -230,11 +230,15 @@ def _on_any(host: str, domains: tuple[str, ...]) -> bool:
 
 
 def _score(signals: tuple[Signal, ...], lexicon: PitchLexicon, model_weight: float) -> float:
-    """Noisy-OR over the kinds found: repeating one kind of evidence adds nothing. The model's
-    weight varies with each message, so it comes apart from the table of weights."""
+    """Noisy-OR over the kinds found: repeating one kind of evidence adds nothing, and neither
+    does a kind the data file says is subsumed by another one found ("discount" makes the sale
+    word "offer" redundant). The model's weight varies with each message, so it comes apart
+    from the table of weights."""
     unexplained = 1.0 - model_weight
-    for kind in {signal.kind for signal in signals}:
-        unexplained *= 1.0 - lexicon.weights.get(kind, 0.0)
+    kinds = {signal.kind for signal in signals}
+    for kind in kinds:
+        if not kinds.intersection(lexicon.subsumed_by.get(kind, ())):
+            unexplained *= 1.0 - lexicon.weights.get(kind, 0.0)
     return 1.0 - unexplained
 
 

@@ -68,6 +68,7 @@ class PitchLexicon:
 
     weights: Mapping[str, float]
     threshold: float
+    subsumed_by: Mapping[str, tuple[str, ...]]  # kind -> kinds that make it add nothing
     terms: re.Pattern[str]
     term_kinds: Mapping[str, str]  # phrase key (see `phrase_key`) -> signal kind
     frames: re.Pattern[str] | None
@@ -106,6 +107,9 @@ def load_lexicon(
     return PitchLexicon(
         weights=MappingProxyType(weights),
         threshold=float(data["threshold"]),
+        subsumed_by=MappingProxyType(
+            {kind: tuple(by) for kind, by in data.get("subsumed_by", {}).items()}
+        ),
         terms=re.compile(_BEFORE_WORD + alternation(kinds) + _AFTER_WORD),
         term_kinds=MappingProxyType(
             {phrase_key(fold_term(phrase)): kind for phrase, kind in kinds.items()}

@@ -1,5 +1,6 @@
-"""Asking for numbers (likes, shares, follows, subscribers) is a pitch, and the parts of the
-lexicon that tell it from ordinary talk: imperatives, clause ends, ordinary phrases."""
+"""Asking for numbers (likes, shares, follows, subscribers) and offering one's own service are
+pitches; the parts of the lexicon that tell them from ordinary talk: imperatives, clause ends,
+weak signals that only count together, ordinary phrases."""
 
 from __future__ import annotations
 
@@ -96,3 +97,32 @@ def test_a_price_paid_is_not_a_price_list() -> None:
 
 def test_a_run_of_currency_signs_is_a_price() -> None:
     assert "price" in _kinds("Make $$$ while you sleep")
+
+
+@pytest.mark.parametrize("text", [
+    "I'm a certified sleep consultant, want me to pencil you in for a chat on Thursday?",
+    "We roast a single-origin bean that would pair well with this. Mind if I send you a sample?",
+    "Soy asesora de lactancia, si quieres te guardo un hueco esta semana y lo hablamos.",
+    "Fabricamos cintas calefactoras para telescopios; si te interesa te mando una para que la pruebes.",
+])
+def test_a_provider_offering_something_to_the_reader_is_a_pitch(text: str) -> None:
+    assert {"provider", "offer_to_reader"} <= _kinds(text)
+    assert classify(text, RULES).pitch
+
+
+@pytest.mark.parametrize("text", [
+    # Each weak signal alone is ordinary talk.
+    "I'm a designer too! Loved the colours in this one.",
+    "Our team had the same debate and we ended up with a monorepo.",
+    "Want me to send you the recipe? It's my grandmother's.",
+    "Si quieres te paso el enlace de la noticia.",
+])
+def test_a_provider_or_an_offer_alone_is_not_a_pitch(text: str) -> None:
+    assert len(_kinds(text) & {"provider", "offer_to_reader"}) <= 1
+    assert not classify(text, RULES).pitch
+
+
+def test_a_bare_sale_word_adds_nothing_to_a_discount() -> None:
+    text = "Got 20% off my yarn order with the newsletter discount, finally bought the alpaca blend"
+    assert _kinds(text) == {"discount", "offer"}
+    assert classify(text, RULES).score == RULES.weights["discount"]
