@@ -69,13 +69,13 @@ def classify(text: str, lexicon: PitchLexicon, language: str | None = None) -> P
     short posts, and a Spanish pitch inside an English thread is still a pitch. `language` is
     only reported back."""
     folded = fold(text)
-    discounts, words = _discount_signals(_readable(folded.words, lexicon), lexicon)
+    words = _readable(folded.words, lexicon)
     word_signals, unexplained = _word_signals(words, lexicon)
     model_weight, model_signals = _model_evidence(_features(unexplained), lexicon)
     signals = _unique(
         word_signals
         + _price_signals(folded.plain, lexicon)
-        + discounts
+        + _discount_signals(words, lexicon)
         + _link_signals(folded.plain, lexicon)
         + _link_drop(folded.plain, lexicon)
         + model_signals
@@ -181,10 +181,10 @@ def _price_signals(plain: str, lexicon: PitchLexicon) -> list[Signal]:
     return prices + [Signal("pricing", found.group()) for found in lexicon.prices_from.finditer(plain)]
 
 
-def _discount_signals(words: str, lexicon: PitchLexicon) -> tuple[list[Signal], str]:
-    """Discounts come from the words view, where "40% 0ff" has been read; their words are then
-    blanked, so that "20% de descuento" is one piece of evidence, not a discount and an offer."""
-    return _masked_signals(words, lexicon.percent_offs, lambda match: "discount")
+def _discount_signals(words: str, lexicon: PitchLexicon) -> list[Signal]:
+    """Discounts come from the words view, where "40% 0ff" has been read. The sale word inside
+    "20% de descuento" is found too, and adds nothing: "offer" is subsumed by "discount"."""
+    return [Signal("discount", found.group().strip()) for found in lexicon.percent_offs.finditer(words)]
 
 
 def _link_signals(plain: str, lexicon: PitchLexicon) -> list[Signal]:

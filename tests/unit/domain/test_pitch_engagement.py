@@ -77,7 +77,8 @@ def test_ordinary_phrases_are_hidden_from_the_word_model_too() -> None:
 
 def test_a_percentage_discount_counts_once_not_also_as_a_bare_offer() -> None:
     text = "Me hicieron un 20% de descuento en la bici porque era el modelo del año pasado"
-    assert _kinds(text) == {"discount"}
+    assert _kinds(text) == {"discount", "offer"}
+    assert classify(text, RULES).score == RULES.weights["discount"]
     assert not classify(text, RULES).pitch
 
 
