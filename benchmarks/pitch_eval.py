@@ -11,6 +11,9 @@ Sets:
   tests/data/pitch_{en,es}_blind{N}.jsonl: each written by someone who had seen neither the
   rules nor the other rows, and measured once, untouched, before any rule was tuned on it
   (README, "Evaluation", keeps those first measurements). "own (all)" holds every batch.
+- tests/data/pitch_{en,es}_train.jsonl, the training corpus: offers and ordinary replies written
+  blind like the batches, for the word model only. It is trained on, so it is reported apart
+  and is not part of "own (all)" or of any target.
 
 The split (`TRAINING_SPLIT`, also used by benchmarks/train_pitch_model.py): the lexicon was
 tuned, and the word model trained, only on TubeSpam files 01-02, own odd ids and the first half
@@ -43,10 +46,12 @@ TIMED_SETS = ("tubespam", "sms ham", "own en (all)", "own es (all)")
 
 TRAINING_SPLIT = (
     "Split: trained and tuned on TubeSpam 01-02, own odd ids, SMS ham and spam first halves\n"
-    "(file order); held out: TubeSpam 03-05, own even ids, SMS second halves. Targets apply\n"
-    "to the full sets; the held-out rows are printed so that nobody is fooled."
+    "(file order), and the own training corpus (model only); held out: TubeSpam 03-05, own\n"
+    "even ids, SMS second halves. Targets apply to the full sets; the held-out rows are\n"
+    "printed so that nobody is fooled."
 )
 TRAIN_VIDEOS = ("01", "02")
+TRAINED_BATCHES = (1, 2)  # blind batches tuned on after their first measurement
 
 
 @dataclass(frozen=True)
@@ -138,6 +143,7 @@ def _load_sets(eval_dir: Path) -> dict[str, list[Example]]:
         sets[f"own {language} even ids (held out)"] = [e for n, e in rows if n % 2 == 0]
         for number, batch in batches.items():
             sets[f"own {language} blind batch {number}"] = batch
+        sets[f"own {language} corpus (trained on)"] = training_corpus(language)
     return sets
 
 
@@ -146,6 +152,12 @@ def blind_batches(language: str) -> dict[int, list[Example]]:
     paths = (PROJECT / "tests" / "data").glob(f"pitch_{language}_blind*.jsonl")
     numbered = sorted((int(path.stem.rsplit("blind", 1)[1]), path) for path in paths)
     return {number: [example for _, example in _own(path)] for number, path in numbered}
+
+
+def training_corpus(language: str) -> list[Example]:
+    """The rows written for the word model to learn offers from; never part of a target."""
+    path = PROJECT / "tests" / "data" / f"pitch_{language}_train.jsonl"
+    return [example for _, example in _own(path)]
 
 
 def tubespam_videos(eval_dir: Path) -> dict[str, list[Example]]:

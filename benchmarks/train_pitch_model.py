@@ -6,7 +6,14 @@ Standard library only, deterministic (fixed seed, ordered features, sorted outpu
 
 Split (`pitch_eval.TRAINING_SPLIT`; the benchmark reports the other rows apart as held out):
 - TubeSpam files 01 (Psy) and 02 (KatyPerry), spam = pitch;
-- own labelled rows with odd ids, English and Spanish;
+- own labelled rows with odd ids, English and Spanish, and the blind batches the rules were
+  tuned on after their first measurement (`TRAINED_BATCHES`); later batches are never trained on;
+- the own training corpus (`tests/data/pitch_{en,es}_train.jsonl`): offers of one's own service
+  in ordinary words, engagement asks, and ordinary replies that use the same words, written
+  blind for the model; the rules were never tuned on it, so it is measured out of fold honestly;
+- the replies rapport's own template drafter composes (`_drafter_replies`), as negatives: they
+  are the texts the detector judges most often, genuine by construction, and openers such as
+  "buena pregunta" also start many subtle offers;
 - the first half, in file order, of the SMS ham rows (negatives) and of the SMS spam rows.
 
 Model: logistic regression over `bot.domain.pitch.model_features` (words and pairs of words;
@@ -17,9 +24,10 @@ Threshold: chosen on the training split alone, from out-of-fold predictions of t
 each hold one TubeSpam video (so that the choice sees a video the model has not) and half of
 the other rows. The highest recall on TubeSpam and own pitches wins among the thresholds whose
 combined verdict (rules plus model, through `classify` itself) keeps the false-positive rate
-at most `MAX_OWN_FPR` on own negatives and `MAX_HAM_FPR` on SMS ham: stricter than the targets,
-to leave room for rows the model has never seen. (Own recall out of fold says little: the
-rules were tuned on these same rows.)
+at most `MAX_OWN_FPR` on all our own negatives together and `MAX_HAM_FPR` on SMS ham: stricter
+than the targets, to leave room for rows the model has never seen. Recall out of fold on the
+first set and the tuned batches says little (the rules were tuned on them); on the training
+corpus, which no rule was tuned on, it is the honest figure.
 """
 
 from __future__ import annotations
@@ -36,31 +44,33 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from pitch_eval import (  # noqa: E402
-    DEFAULT_EVAL_DIR, PROJECT, TRAIN_VIDEOS, TRAINING_SPLIT, Example, own, sms_halves,
-    tubespam_videos,
+    DEFAULT_EVAL_DIR, PROJECT, TRAIN_VIDEOS, TRAINED_BATCHES, TRAINING_SPLIT, Example,
+    blind_batches, own, sms_halves, training_corpus, tubespam_videos,
 )
 
 from bot.domain.pitch import (  # noqa: E402
     PitchLexicon, PitchModel, classify, load_lexicon, model_features,
 )
+from bot.drafting.template import load_templates  # noqa: E402
 
 OUTPUT = PROJECT / "bot" / "domain" / "data" / "pitch_model.json"
 SEED = 20240611
 EPOCHS = 30
 STEP = 0.1
-L2 = 0.01
-KEEP = 4000
+L2 = 0.005
+KEEP = 12000
 DIGITS = 3
 # Model evidence lighter than the lightest rule signal (a bare link) is noise.
 FLOOR = 0.15
-THRESHOLDS = [round(0.30 + 0.02 * step, 2) for step in range(35)]  # 0.30 .. 0.98
-MAX_OWN_FPR = 0.02
+OWN_FAMILIES = ("own", "batch", "corpus")
+THRESHOLDS = [round(0.30 + 0.01 * step, 2) for step in range(69)]  # 0.30 .. 0.98
+MAX_OWN_FPR = 0.025  # over all our own negatives together: first set, batches, corpus
 MAX_HAM_FPR = 0.01
 
 
 @dataclasses.dataclass(frozen=True)
 class Row:
-    group: str  # "tubespam 01", "tubespam 02", "own en", "own es", "sms ham", "sms spam"
+    group: str  # "tubespam 01", "own en", "corpus es", "sms ham", "sms spam", ...
     example: Example
     features: tuple[str, ...]
 
@@ -87,12 +97,43 @@ def _training_rows(eval_dir: Path, rules: PitchLexicon) -> list[Row]:
     ]
     for language in ("en", "es"):
         groups.append((f"own {language}", [e for n, e in own(language) if n % 2 == 1]))
+        batches = blind_batches(language)
+        groups += [(f"batch {language} {n}", batches[n]) for n in TRAINED_BATCHES]
+        groups.append((f"corpus {language}", training_corpus(language)))
+    for language, replies in _drafter_replies().items():
+        groups.append((f"drafts {language}", replies))
     groups.append(("sms ham", sms_halves(eval_dir, pitch=False)[0]))
     groups.append(("sms spam", sms_halves(eval_dir, pitch=True)[0]))
     return [
         Row(group, example, tuple(model_features(example.text, rules)))
         for group, examples in groups for example in examples
     ]
+
+
+NAMES = ("Ana", "Tom", "P1", "Lu", "Marta", "Sam")
+TOPICS = {"es": ("el huerto", "la mudanza a Lisboa", "tu libro"),
+          "en": ("the pottery class", "the marathon plan", "your book")}
+
+
+def _drafter_replies() -> dict[str, list[Example]]:
+    """Every reply variant of the packaged templates, after each greeting of its kind, with a
+    follow-up; and every check-in. Names and topics rotate through fixed lists."""
+    replies: dict[str, list[Example]] = {}
+    for language, parts in load_templates().items():
+        topics = TOPICS.get(language, TOPICS["en"])
+        texts: list[str] = []
+        follow_ups = [v for variants in parts["follow_up"].values() for v in variants]
+        for kind, variants in parts["reply"].items():
+            greetings = parts["greeting"].get(kind, parts["greeting"]["default"])
+            for reply in variants:
+                texts += [f"{greeting} {reply}" for greeting in greetings]
+        texts += [f"{texts[n]} {follow}" for n, follow in enumerate(follow_ups)]
+        texts += [v for variants in parts["check_in"].values() for v in variants]
+        replies[language] = [
+            Example(text.format(name=NAMES[n % len(NAMES)], topic=topics[n % len(topics)]), False)
+            for n, text in enumerate(dict.fromkeys(texts))
+        ]
+    return replies
 
 
 def _fit(rows: Sequence[Row]) -> tuple[dict[str, float], float]:
@@ -137,8 +178,9 @@ def _choose_threshold(rows: Sequence[Row], rules: PitchLexicon) -> float:
     print("out of fold, on the training split:")
     for threshold in THRESHOLDS:
         counts = _out_of_fold_counts(rows, folds, models, rules, threshold)
-        caught = counts["tubespam"][0] + counts["own"][0]
-        within = _rate(counts["own"], 2) <= MAX_OWN_FPR and _rate(counts["sms ham"], 2) <= MAX_HAM_FPR
+        ours = [sum(cells) for cells in zip(*(counts[family] for family in OWN_FAMILIES))]
+        caught = counts["tubespam"][0] + ours[0]
+        within = _rate(ours, 2) <= MAX_OWN_FPR and _rate(counts["sms ham"], 2) <= MAX_HAM_FPR
         if within and (best is None or caught >= best[0]):  # ties go to the higher threshold
             best = (caught, threshold)
         print(f"  {threshold:.2f}{'' if within else ' (over bounds)'}: {_describe(counts)}")

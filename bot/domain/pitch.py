@@ -35,6 +35,13 @@ __all__ = [
 _TRAILING_PUNCTUATION = ".,;:!?…"
 _MODEL_WORD = re.compile(r"[a-z]+")
 _MODEL_SHOWN = 3  # words named in a `model` signal
+# Words that say nothing alone: a feature made only of these ("te", "if you", "y te") would let
+# the model learn who is addressed rather than what is said, and "te contesto con calma" is no
+# offer. Pairs with one content word ("te paso", "for free") are kept.
+_FUNCTION_WORDS = frozenset(
+    "a an the i you we me my your it is to and or of in on for if so be this that im"
+    " y o de la el los las un una te tu yo mi se que en por para si lo le es con no al del".split()
+)
 
 
 @dataclass(frozen=True)
@@ -98,11 +105,16 @@ def model_probability(features: Sequence[str], model: PitchModel) -> float:
 
 
 def _features(words: str) -> list[str]:
-    """Words and pairs of neighbouring words. Links are left to the rules: learnt from YouTube
-    comments, a host name such as "facebook" would make a link alone a pitch."""
+    """Words and pairs of neighbouring words, leaving out those made only of function words.
+    Links are left to the rules: learnt from YouTube comments, a host name such as "facebook"
+    would make a link alone a pitch."""
     tokens = _MODEL_WORD.findall(words)
-    features = tokens + [f"{first} {second}" for first, second in zip(tokens, tokens[1:])]
-    return list(dict.fromkeys(features))
+    pairs = [
+        f"{first} {second}" for first, second in zip(tokens, tokens[1:])
+        if first not in _FUNCTION_WORDS or second not in _FUNCTION_WORDS
+    ]
+    words_alone = [token for token in tokens if token not in _FUNCTION_WORDS]
+    return list(dict.fromkeys(words_alone + pairs))
 
 
 def _model_evidence(features: list[str], lexicon: PitchLexicon) -> tuple[float, list[Signal]]:

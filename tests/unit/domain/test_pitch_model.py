@@ -86,7 +86,16 @@ def test_a_text_with_neither_rule_nor_model_evidence_is_not_a_pitch(text: str) -
 
 def test_the_word_model_never_reads_links_or_amounts() -> None:
     features = model_features("See https://shop.example.com/buy-now for $49 now", LEXICON)
-    assert features == ["see", "for", "now", "see for", "for now"]
+    assert features == ["see", "now", "see for", "for now"]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Déjame pensarlo y te contesto", ["dejame", "pensarlo", "contesto", "dejame pensarlo", "pensarlo y", "te contesto"]),
+    ("if you want it", ["want", "you want", "want it"]),
+])
+def test_function_words_alone_are_no_feature(text: str, expected: list[str]) -> None:
+    """Who is addressed ("te", "if you") is no evidence; what is said to them may be."""
+    assert model_features(text, LEXICON) == expected
 
 
 @pytest.mark.parametrize("text", [
@@ -170,28 +179,63 @@ def test_a_blind_batch_is_well_formed(path: Path) -> None:
     assert sum(row["pitch"] for row in rows) == 30
 
 
-@pytest.mark.parametrize("path", BLIND, ids=lambda path: path.stem)
-def test_a_blind_batch_has_at_most_3_percent_false_positives(path: Path) -> None:
-    _, fpr = _recall_and_fpr(_batch(path))
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_blind_batches_have_at_most_3_percent_false_positives(language: str) -> None:
+    """The target is per language; one batch's 30 negatives alone cannot tell 0.03 from 0."""
+    rows = [row for path in BLIND if f"_{language}_" in path.name for row in _batch(path)]
+    _, fpr = _recall_and_fpr(rows)
     assert fpr <= 0.03
 
 
-@pytest.mark.parametrize("path", [p for p in BLIND if not p.stem.endswith("blind3")], ids=lambda p: p.stem)
+TUNED = [path for path in BLIND if path.stem.endswith(("blind1", "blind2"))]
+
+
+@pytest.mark.parametrize("path", TUNED, ids=lambda p: p.stem)
 def test_a_batch_the_rules_were_tuned_on_keeps_its_recall(path: Path) -> None:
-    """A ratchet on batches 1 and 2, which were tuned on after their first measurement. Batch 3
-    is the untouched measurement (README, "Evaluation"): no test may pull the rules towards it."""
+    """A ratchet on batches 1 and 2, which were tuned on after their first measurement. Later
+    batches are untouched measurements (README, "Evaluation"): no test may pull towards them."""
     recall, _ = _recall_and_fpr(_batch(path))
     assert recall >= 0.80
 
 
-@pytest.mark.parametrize("language", LANGUAGES)
-def test_the_word_model_never_trains_on_a_blind_batch(language: str) -> None:
-    """The training script takes its own rows from `pitch_eval.own`, the first set only."""
+def _benchmarks() -> object:
     import sys
 
     sys.path.insert(0, str(PROJECT / "benchmarks"))
-    from pitch_eval import own
+    import pitch_eval
 
-    trained = {example.text for _, example in own(language)}
-    blind = {row["text"] for path in BLIND if f"_{language}_" in path.name for row in _batch(path)}
-    assert trained and blind and not trained & blind
+    return pitch_eval
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_word_model_never_trains_on_an_untouched_blind_batch(language: str) -> None:
+    """The model learns from the first set, the training corpus and only the batches the rules
+    were tuned on (1 and 2); batch 3 onwards stay unseen, so their measurement stays honest."""
+    pitch_eval = _benchmarks()
+    assert set(pitch_eval.TRAINED_BATCHES) == {1, 2}
+    trained = {example.text for _, example in pitch_eval.own(language)}
+    trained |= {example.text for example in pitch_eval.training_corpus(language)}
+    untouched = {
+        row["text"] for path in BLIND if f"_{language}_" in path.name
+        and int(path.stem.rsplit("blind", 1)[1]) not in pitch_eval.TRAINED_BATCHES
+        for row in _batch(path)
+    }
+    assert trained and untouched and not trained & untouched
+
+
+CORPUS = sorted(LABELLED.glob("pitch_*_train.jsonl"))
+
+
+@pytest.mark.parametrize("path", CORPUS, ids=lambda path: path.stem)
+def test_the_training_corpus_is_well_formed(path: Path) -> None:
+    rows = _batch(path)
+    language = path.stem.split("_")[1]
+    assert len(rows) >= 600
+    assert all(re.fullmatch(rf"{language}t-\d{{3}}", row["id"]) for row in rows)
+    assert len({row["id"] for row in rows}) == len({row["text"] for row in rows}) == len(rows)
+    assert all(row["pitch"] == (row["kind"] in PITCH_KINDS) for row in rows)
+    assert 0.45 <= sum(row["pitch"] for row in rows) / len(rows) <= 0.55
+
+
+def test_there_is_a_training_corpus_in_both_languages() -> None:
+    assert {path.name.split("_")[1] for path in CORPUS} == set(LANGUAGES)
