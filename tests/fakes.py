@@ -97,8 +97,15 @@ class RecordingLog:
     def error(self, event: str, **kw: Any) -> None:
         self._record("error", event, **kw)
 
+    def exception(self, event: str, **kw: Any) -> None:
+        self._record("exception", event, **kw)
+
     def named(self, event: str) -> list[dict[str, Any]]:
         return [e for e in self.events if e["event"] == event]
+
+    def text(self) -> str:
+        """Everything recorded, for asserting that something (a secret) never was."""
+        return repr(self.events)
 
 
 def write_events(path: Path, events: list[dict[str, Any]], mode: str = "w") -> None:

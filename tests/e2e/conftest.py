@@ -2,42 +2,14 @@
 
 from __future__ import annotations
 
-import json
 import shutil
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from bot.cli.app import CliState, app
+from tests.cli import Rapport
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
-
-
-@dataclass
-class Rapport:
-    """`rapport --config <tmp>/config.toml ...` through Typer's runner."""
-
-    root: Path
-    config: Path
-
-    def __call__(self, *args: str, input: str | None = None):  # noqa: A002, ANN204
-        runner = CliRunner()
-        return runner.invoke(app, ["--config", str(self.config), *args], input=input,
-                             obj=CliState(), catch_exceptions=False)
-
-    def json(self, *args: str):  # noqa: ANN201
-        result = self(*args, "--json")
-        assert result.exit_code == 0, result.output
-        return json.loads(result.stdout)
-
-    @property
-    def outbox(self) -> list[dict]:
-        path = self.root / "data" / "sandbox-outbox.jsonl"
-        if not path.exists():
-            return []
-        return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
 
 
 def write_config(root: Path, extra: str = "", events: str = "events.jsonl") -> Path:

@@ -7,9 +7,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from typer.testing import CliRunner
 
-from bot.cli.app import CliState, app
+from tests.cli import Rapport
 
 from .network import LocalBluesky
 
@@ -35,10 +34,7 @@ backfill_days = 0
 request_timeout_seconds = 20
 """, encoding="utf-8")
 
-    def run(*args: str) -> Any:
-        return CliRunner().invoke(app, ["--config", str(config), *args], obj=CliState(), catch_exceptions=False)
-
-    return run
+    return Rapport(tmp_path, config)
 
 
 def _drafts(rapport: Any, status: str = "pending") -> list[dict]:
@@ -97,9 +93,7 @@ service = "{bluesky_network.pds_url}"
 backfill_days = 0
 """, encoding="utf-8")
 
-    def run(*args: str, input: str | None = None) -> Any:  # noqa: A002
-        return CliRunner().invoke(app, ["--config", str(config), *args], input=input, obj=CliState(),
-                                  catch_exceptions=False)
+    run = Rapport(tmp_path, config)
 
     result = run("auth", "bluesky", "--handle", ours.handle, input=f"{ours.password}\n")
     assert result.exit_code == 0, result.output

@@ -10,6 +10,8 @@ from typing import Any
 
 import pytest
 
+from tests.fakes import RecordingLog
+
 ACCESS_TOKEN = "__MASTODON_PY_TEST_ACCESS_TOKEN"  # the recorded cassettes' own placeholder
 _LOOPBACK_NAMES = {"localhost", "localhost.localdomain", "ip6-localhost", "ip6-loopback"}
 
@@ -49,30 +51,6 @@ def network_guard(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(socket.socket, "connect", connect)
     monkeypatch.setattr(socket.socket, "connect_ex", connect_ex)
     monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
-
-
-class RecordingLog:
-    """A structlog-shaped logger that keeps what it was told."""
-
-    def __init__(self) -> None:
-        self.events: list[tuple[str, str, dict[str, Any]]] = []
-
-    def bind(self, **_: Any) -> RecordingLog:
-        return self
-
-    def _record(self, level: str) -> Callable[..., None]:
-        return lambda event, **kw: self.events.append((level, event, kw))
-
-    def __getattr__(self, level: str) -> Callable[..., None]:
-        if level in ("debug", "info", "warning", "error", "exception"):
-            return self._record(level)
-        raise AttributeError(level)
-
-    def named(self, event: str) -> list[dict[str, Any]]:
-        return [kw for _, name, kw in self.events if name == event]
-
-    def text(self) -> str:
-        return repr(self.events)
 
 
 class FakeClock:

@@ -10,9 +10,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from typer.testing import CliRunner
 
-from bot.cli.app import CliState, app
+from tests.cli import Rapport
 
 SCOPES = "read:notifications read:statuses read:accounts read:follows write:statuses"
 
@@ -46,8 +45,7 @@ def _serve_oauth(httpserver: Any, *, granted: str = SCOPES) -> None:
 
 def _auth(config: Path, httpserver: Any, code: str = "the-code\n") -> Any:
     instance = httpserver.url_for("/").rstrip("/")
-    return CliRunner().invoke(app, ["--config", str(config), "auth", "mastodon", "--instance", instance],
-                              input=code, obj=CliState(), catch_exceptions=False)
+    return Rapport(config.parent, config)("auth", "mastodon", "--instance", instance, input=code)
 
 
 def test_the_token_lands_in_a_private_file_and_never_on_screen(config: Path, httpserver: Any) -> None:

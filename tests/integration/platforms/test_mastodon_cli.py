@@ -11,9 +11,8 @@ from typing import Any
 
 import pytest
 from mastodon_replay import NotificationTimeline, notification
-from typer.testing import CliRunner
 
-from bot.cli.app import CliState, app
+from tests.cli import Rapport
 
 TOKEN = "__MASTODON_PY_TEST_ACCESS_TOKEN"
 
@@ -35,10 +34,7 @@ token_env = "RAPPORT_TEST_MASTODON_TOKEN"
 backfill_days = 0
 """, encoding="utf-8")
 
-    def run(*args: str) -> Any:
-        return CliRunner().invoke(app, ["--config", str(config), *args], obj=CliState(), catch_exceptions=False)
-
-    return run
+    return Rapport(tmp_path, config)
 
 
 def test_new_mentions_become_drafts_through_the_real_adapter(rapport, httpserver) -> None:  # noqa: ANN001
