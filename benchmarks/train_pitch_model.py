@@ -58,7 +58,7 @@ SEED = 20240611
 EPOCHS = 30
 STEP = 0.1
 L2 = 0.005
-KEEP = 12000
+KEEP = 30000
 DIGITS = 3
 # Model evidence lighter than the lightest rule signal (a bare link) is noise.
 FLOOR = 0.15

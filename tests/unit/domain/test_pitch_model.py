@@ -230,7 +230,7 @@ CORPUS = sorted(LABELLED.glob("pitch_*_train.jsonl"))
 def test_the_training_corpus_is_well_formed(path: Path) -> None:
     rows = _batch(path)
     language = path.stem.split("_")[1]
-    assert len(rows) >= 1000
+    assert len(rows) >= 1400
     assert all(re.fullmatch(rf"{language}t-\d{{4}}", row["id"]) for row in rows)
     assert len({row["id"] for row in rows}) == len({row["text"] for row in rows}) == len(rows)
     assert all(row["pitch"] == (row["kind"] in PITCH_KINDS) for row in rows)
