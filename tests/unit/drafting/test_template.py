@@ -245,6 +245,17 @@ def test_no_suggestion_ever_pitches() -> None:
         assert not classify(text, lexicon).pitch, text
 
 
+@pytest.mark.parametrize("language", sorted(TEMPLATES))
+def test_no_composition_of_the_packaged_templates_reads_as_a_pitch(language: str) -> None:
+    """The pitch detector judges these replies more than anything else: any of them read as a
+    pitch would be blocked for every new contact. Names include a handle's ("P12")."""
+    lexicon = load_lexicon()
+    kinds = TEMPLATES[language]["reply"]
+    pitches = [text for kind in kinds for name in ("Ana", "P12", "lu", "Ximena")
+               for text in compositions(language, kind, name) if classify(text, lexicon).pitch]
+    assert pitches == []
+
+
 def test_name_is_the_first_word_of_the_display_name_or_the_handle() -> None:
     nameless = Contact(id=9, account="demo", handle="lu@social.example")
     assert all("Ana" in t for t in texts(ANA, target(MESSAGES["es", "thanks"], category="thanks"), "es"))
