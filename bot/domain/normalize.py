@@ -57,6 +57,8 @@ _TOKEN = re.compile(
 _LEET = str.maketrans("01345789@$€!|", "oieastbgaseil")
 _LEET_CHARS = frozenset("01345789@$€!|")
 _LETTERS = frozenset("abcdefghijklmnopqrstuvwxyz")
+_CONSONANTS = _LETTERS - frozenset("aeiou")
+_VOWEL_DIGITS = frozenset("0134")  # o, i, e, a
 
 
 @dataclass(frozen=True)
@@ -102,7 +104,11 @@ def _read_leet(text: str) -> str:
 def _read_leet_token(match: re.Match[str]) -> str:
     token = match.group()
     # Only a word that is mostly letters is a disguised word; "2x1", "24h" and "$49" are not.
+    # Two characters are a word when a consonant comes first and a vowel digit after it: the
+    # "d3" and "t3" of "m1t4d d3 pr3c10", "t3 lo paso"; "4k", "3d" and "5g" stay as they are.
     letters = sum(char in _LETTERS for char in token)
+    if len(token) == 2 and token[0] in _CONSONANTS and token[1] in _VOWEL_DIGITS:
+        return token.translate(_LEET)
     if letters < 2 or letters == len(token):
         return token
     return token.translate(_LEET)

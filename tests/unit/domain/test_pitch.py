@@ -11,6 +11,7 @@ from importlib import resources
 
 import pytest
 
+from bot.domain.normalize import fold
 from bot.domain.pitch import PitchResult, Signal, classify, load_lexicon
 
 LEXICON = load_lexicon()
@@ -127,6 +128,8 @@ DISGUISES = [
     ("digits for letters", "hire me, DM for rates", "h1re me, DM for r4tes"),
     ("digits for letters", "contrátame, te paso tarifas por MD",
      "c0ntrátame, te p4so t4rifas por MD"),
+    ("digits for letters", "mitad de precio, te lo paso por privado",
+     "m1t4d d3 pr3c10, t3 lo p4so por privado"),
     ("currency symbols as letters", "free trial, sign up today", "fr€€ tri@l, $ign up today"),
     ("currency symbols as letters", "envío gratis, inscríbete ya", "envío gr@ti$, inscríb€t€ ya"),
     ("look-alike letters", "sign up now for 30% off", "sіgn uр nоw for 30% off"),  # Cyrillic і, р, о
@@ -145,6 +148,15 @@ def test_disguises_do_not_hide_a_pitch(name: str, plain: str, disguised: str) ->
     assert classify(plain, LEXICON).pitch
     assert classify(disguised, LEXICON).pitch
     assert _kinds(disguised) == _kinds(plain)
+
+
+@pytest.mark.parametrize(("text", "words"), [
+    ("m1t4d d3 pr3c10", "mitad de precio"),
+    ("4k video, 3d print, 5g plan", "4k video, 3d print, 5g plan"),
+    ("2x1 en 24h por $49", "2x1 en 24h por $49"),
+])
+def test_digits_read_as_letters_only_inside_words(text: str, words: str) -> None:
+    assert fold(text).words == words
 
 
 @pytest.mark.parametrize("text", ["b.u.y n.o.w $49", "c.o.m.p.r.a y.a 49€"])
