@@ -86,6 +86,8 @@ def test_a_percentage_discount_counts_once_not_also_as_a_bare_offer() -> None:
     ("Models from $180, with a warranty", "from $180"),
     ("tenemos modelos desde 180 € con garantía", "desde 180 €"),
     ("Clases a partir de 15 euros", "a partir de 15 euros"),
+    ("Get the full pack for only $9", "for only $9"),
+    ("Llévate el pack por solo 9,99 €", "por solo 9,99 €"),
 ])
 def test_a_price_given_as_a_starting_point_is_a_price_list(text: str, quoted: str) -> None:
     signals = classify(text, RULES).signals
@@ -94,6 +96,15 @@ def test_a_price_given_as_a_starting_point_is_a_price_list(text: str, quoted: st
 
 def test_a_price_paid_is_not_a_price_list() -> None:
     assert _kinds("The ticket was 50 euros, are you going?") == {"price"}
+
+
+@pytest.mark.parametrize("text", [
+    "The workshop is starting at 9am, for just a couple of hours",
+    "Mi banco me cobra 5 euros al mes solo por existir",
+    "Lo pregunto solo por curiosidad",
+])
+def test_bargain_words_without_an_amount_after_them_are_no_price_list(text: str) -> None:
+    assert "pricing" not in _kinds(text)
 
 
 def test_a_run_of_currency_signs_is_a_price() -> None:
