@@ -11,12 +11,24 @@ from typer.testing import CliRunner
 from bot.cli.app import CliState, app
 
 
+def write_config(root: Path, account: str, extra: str = "") -> Path:
+    """`root/config.toml` with data under `root/data`, `extra` sections and one account, whose
+    `[[accounts]]` lines are `account`."""
+    config = root / "config.toml"
+    config.write_text(f'data_dir = "data"\n{extra.strip()}\n[[accounts]]\n{account.strip()}\n', encoding="utf-8")
+    return config
+
+
 @dataclass
 class Rapport:
     """`rapport --config <tmp>/config.toml ...` through Typer's runner."""
 
     root: Path
     config: Path
+
+    @classmethod
+    def with_account(cls, root: Path, account: str, extra: str = "") -> Rapport:
+        return cls(root, write_config(root, account, extra))
 
     def __call__(self, *args: str, input: str | None = None):  # noqa: A002, ANN204
         runner = CliRunner()

@@ -7,23 +7,16 @@ from pathlib import Path
 
 import pytest
 
+from tests import cli
 from tests.cli import Rapport
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
 
 def write_config(root: Path, extra: str = "", events: str = "events.jsonl") -> Path:
-    config = root / "config.toml"
-    config.write_text(f"""
-data_dir = "data"
-{extra}
-[[accounts]]
-name = "demo"
-platform = "sandbox"
-handle = "me@sandbox.example"
-events = "{events}"
-""", encoding="utf-8")
-    return config
+    """The sandbox account "demo" reading `events`."""
+    account = f'name = "demo"\nplatform = "sandbox"\nhandle = "me@sandbox.example"\nevents = "{events}"'
+    return cli.write_config(root, account, extra)
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ not start, for the fixture to skip (or fail, in CI).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import queue
@@ -169,12 +170,12 @@ class LocalBluesky:
             import psycopg
         except ImportError:
             return  # the schemas stay; they are named per run, so nothing clashes
-        try:
-            with psycopg.connect(self.postgres_url, autocommit=True, connect_timeout=5) as connection:
-                for prefix in ("appview", "ozone"):
-                    connection.execute(f'DROP SCHEMA IF EXISTS "{prefix}_{self.schema}" CASCADE')
-        except psycopg.Error:
-            pass  # cleaning up is a courtesy; the next run uses new names anyway
+        # Cleaning up is a courtesy: a failure leaves schemas that no later run's names meet.
+        with contextlib.suppress(psycopg.Error), psycopg.connect(
+            self.postgres_url, autocommit=True, connect_timeout=5,
+        ) as connection:
+            for prefix in ("appview", "ozone"):
+                connection.execute(f'DROP SCHEMA IF EXISTS "{prefix}_{self.schema}" CASCADE')
 
 
 def postgres_reachable(url: str = DEFAULT_POSTGRES_URL) -> bool:

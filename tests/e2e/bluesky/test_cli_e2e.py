@@ -19,12 +19,7 @@ pytestmark = pytest.mark.e2e
 def rapport(bluesky_network: LocalBluesky, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # noqa: ANN201
     ours = bluesky_network.accounts["ours"]
     monkeypatch.setenv("RAPPORT_E2E_BLUESKY_PASSWORD", ours.password)
-    config = tmp_path / "config.toml"
-    config.write_text(f"""
-data_dir = "data"
-[drafting]
-max_age_days = 0
-[[accounts]]
+    return Rapport.with_account(tmp_path, f"""
 name = "sky"
 platform = "bluesky"
 handle = "{ours.handle}"
@@ -32,9 +27,7 @@ service = "{bluesky_network.pds_url}"
 password_env = "RAPPORT_E2E_BLUESKY_PASSWORD"
 backfill_days = 0
 request_timeout_seconds = 20
-""", encoding="utf-8")
-
-    return Rapport(tmp_path, config)
+""", extra="[drafting]\nmax_age_days = 0")
 
 
 def _drafts(rapport: Any, status: str = "pending") -> list[dict]:
@@ -82,18 +75,13 @@ def test_auth_bluesky_stores_a_private_session_that_later_runs_use(
 ) -> None:
     ours = bluesky_network.accounts["ours"]
     monkeypatch.delenv("RAPPORT_BLUESKY_APP_PASSWORD", raising=False)
-    config = tmp_path / "config.toml"
-    config.write_text(f"""
-data_dir = "data"
-[[accounts]]
+    run = Rapport.with_account(tmp_path, f"""
 name = "sky"
 platform = "bluesky"
 handle = "{ours.handle}"
 service = "{bluesky_network.pds_url}"
 backfill_days = 0
-""", encoding="utf-8")
-
-    run = Rapport(tmp_path, config)
+""")
 
     result = run("auth", "bluesky", "--handle", ours.handle, input=f"{ours.password}\n")
     assert result.exit_code == 0, result.output

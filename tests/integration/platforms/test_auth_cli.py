@@ -11,23 +11,19 @@ from typing import Any
 
 import pytest
 
-from tests.cli import Rapport
+from tests.cli import Rapport, write_config
 
 SCOPES = "read:notifications read:statuses read:accounts read:follows write:statuses"
 
 
 @pytest.fixture
 def config(tmp_path: Path, httpserver: Any) -> Path:
-    path = tmp_path / "config.toml"
-    path.write_text(f"""
-data_dir = "data"
-[[accounts]]
+    return write_config(tmp_path, f"""
 name = "main"
 platform = "mastodon"
 base_url = "{httpserver.url_for('/').rstrip('/')}"
 token_file = "secrets/mastodon-token"
-""", encoding="utf-8")
-    return path
+""")
 
 
 def _serve_oauth(httpserver: Any, *, granted: str = SCOPES) -> None:

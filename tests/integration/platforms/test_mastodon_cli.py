@@ -20,21 +20,14 @@ TOKEN = "__MASTODON_PY_TEST_ACCESS_TOKEN"
 @pytest.fixture
 def rapport(tmp_path: Path, httpserver: Any, monkeypatch: pytest.MonkeyPatch):  # noqa: ANN201
     monkeypatch.setenv("RAPPORT_TEST_MASTODON_TOKEN", TOKEN)
-    config = tmp_path / "config.toml"
-    config.write_text(f"""
-data_dir = "data"
-[drafting]
-max_age_days = 0
-[[accounts]]
+    return Rapport.with_account(tmp_path, f"""
 name = "main"
 platform = "mastodon"
 base_url = "{httpserver.url_for('/').rstrip('/')}"
 handle = "mastodonpy_test@localhost:3000"
 token_env = "RAPPORT_TEST_MASTODON_TOKEN"
 backfill_days = 0
-""", encoding="utf-8")
-
-    return Rapport(tmp_path, config)
+""", extra="[drafting]\nmax_age_days = 0")
 
 
 def test_new_mentions_become_drafts_through_the_real_adapter(rapport, httpserver) -> None:  # noqa: ANN001
