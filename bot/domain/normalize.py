@@ -47,6 +47,7 @@ _SPACED_LETTERS = re.compile(
 )
 _SPACERS = re.compile(r"[ .\-_*·•+~/]+")
 _WIDE_GAP = re.compile(r"\s{2,}")
+_MARKED_SPACERS = re.compile(r"[.\-_*·•+~/]")
 
 # A word that holds a digit or a letter-like symbol; "!" and "|" count only inside a word so
 # that "now!" keeps its exclamation mark. Plain words never match, so no callback runs for them.
@@ -91,7 +92,10 @@ def _join_spaced_letters(text: str) -> str:
 
 
 def _join_run(match: re.Match[str]) -> str:
-    words = _WIDE_GAP.split(match.group())
+    run = match.group()
+    # Where letters are joined by dots or dashes, a plain space between them is a word break:
+    # "f.o.r d.e.t.a.i.l.s" is two words, while "c o m p r a" is one.
+    words = run.split() if _MARKED_SPACERS.search(run) else _WIDE_GAP.split(run)
     return " ".join(_SPACERS.sub("", word) for word in words)
 
 

@@ -164,6 +164,17 @@ def test_spaced_letters_do_not_hide_buy_now(text: str) -> None:
     assert "purchase" in _kinds(text)
 
 
+@pytest.mark.parametrize(("text", "words"), [
+    # Dots mark the letters of one word, so a plain space between dotted runs ends a word.
+    ("e.m.a.i.l m.e f.o.r p.r.i.c.e.s", "email me for prices"),
+    ("p.i.d.e-m.e p.r.e.c.i.o", "pideme precio"),
+    # With spaces alone, single spaces join letters and wider gaps end words.
+    ("c o m p r a  y a", "compra ya"),
+])
+def test_dotted_runs_keep_their_word_breaks(text: str, words: str) -> None:
+    assert fold(text).words == words
+
+
 @pytest.mark.parametrize("text", ["great deals here: bit.ly/3xYz9Q", "las mejores ofertas: tinyurl.com/abc987"])
 def test_link_shorteners_are_a_signal(text: str) -> None:
     assert "shortener" in _kinds(text)

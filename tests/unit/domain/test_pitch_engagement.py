@@ -116,6 +116,12 @@ def test_a_run_of_currency_signs_is_a_price() -> None:
     "We roast a single-origin bean that would pair well with this. Mind if I send you a sample?",
     "Soy asesora de lactancia, si quieres te guardo un hueco esta semana y lo hablamos.",
     "Fabricamos cintas calefactoras para telescopios; si te interesa te mando una para que la pruebes.",
+    # The trade named as a habit, and room made for the reader in ordinary words.
+    "Lovely old wireless! I refurbish valve radios and could turn yours round by Friday.",
+    "Cracked tiles again? That's the kind of job I do a lot, send me a photo and I'll tell you.",
+    "We're a two-person mural crew and still have Saturday morning open if you haven't found anyone.",
+    "Restauro relojes de pared; si quieres me paso el sábado y le echo un vistazo al tuyo.",
+    "Qué pena lo del toldo. Tengo un taller de lonas en Getafe, tráelo y te lo miro sin prisa.",
 ])
 def test_a_provider_offering_something_to_the_reader_is_a_pitch(text: str) -> None:
     assert {"provider", "offer_to_reader"} <= _kinds(text)
@@ -128,6 +134,11 @@ def test_a_provider_offering_something_to_the_reader_is_a_pitch(text: str) -> No
     "Our team had the same debate and we ended up with a monorepo.",
     "Want me to send you the recipe? It's my grandmother's.",
     "Si quieres te paso el enlace de la noticia.",
+    "I refurbish valve radios as a hobby, the smell of warm dust is half the fun.",
+    "Could turn the heating down a notch, honestly, it's like a sauna in here.",
+    "Restauro relojes de pared por afición, me relaja muchísimo.",
+    # A would-be customer asking about the reader's work is not the writer's offer.
+    "¿Tienes tarifas para encargos? Mándame un DM cuando puedas, me encantó tu cartel.",
 ])
 def test_a_provider_or_an_offer_alone_is_not_a_pitch(text: str) -> None:
     assert len(_kinds(text) & {"provider", "offer_to_reader"}) <= 1
