@@ -145,6 +145,16 @@ def test_a_provider_or_an_offer_alone_is_not_a_pitch(text: str) -> None:
     assert not classify(text, RULES).pitch
 
 
+@pytest.mark.parametrize("text", [
+    "El tren sale a las 8 y el billete cuesta 20 euros",
+    "avisen cuándo sale la preventa del disco",
+])
+def test_the_spanish_verb_sale_is_not_the_english_sale_word(text: str) -> None:
+    """Both languages' phrases are matched in every message, so an English term must not also
+    be an everyday Spanish word: "sale" counts only in a sale context ("on sale", "flash sale")."""
+    assert "offer" not in _kinds(text)
+
+
 def test_a_bare_sale_word_adds_nothing_to_a_discount() -> None:
     text = "Got 20% off my yarn order with the newsletter discount, finally bought the alpaca blend"
     assert _kinds(text) == {"discount", "offer"}
