@@ -11,7 +11,7 @@ from importlib import resources
 
 import pytest
 
-from bot.domain.normalize import fold
+from bot.domain.normalize import fold, fold_term
 from bot.domain.pitch import PitchResult, Signal, classify, load_lexicon
 
 LEXICON = load_lexicon()
@@ -284,10 +284,30 @@ def test_a_pitch_result_is_immutable() -> None:
 # --- the data file ------------------------------------------------------------------------------
 
 
-def test_every_signal_kind_in_the_data_file_has_a_weight() -> None:
+def _data_file() -> dict:
     packaged = resources.files("bot.domain").joinpath("data/pitch_terms.toml")
-    data = tomllib.loads(packaged.read_text("utf-8"))
+    return tomllib.loads(packaged.read_text("utf-8"))
+
+
+def test_every_signal_kind_in_the_data_file_has_a_weight() -> None:
+    data = _data_file()
     kinds = {kind for terms in data["terms"].values() for kind in terms}
     kinds |= {frame["kind"] for frame in data["frame"]}
     kinds |= {"price", "link", "shortener", "storefront", "commercial_link", "affiliate", "sponsored"}
     assert kinds - set(data["weights"]) == set()
+
+
+def test_each_phrase_in_the_data_file_is_listed_once_per_language() -> None:
+    """All lists load into one table, so a phrase filed under a second kind silently takes that
+    kind's weight ("te cotizo" as a mere offer rather than asking to be contacted for a price),
+    and a second listing under the same kind is dead weight."""
+    listed: dict[tuple[str, str], list[str]] = {}
+    kinds_of: dict[str, set[str]] = {}
+    for language, terms in _data_file()["terms"].items():
+        for kind, phrases in terms.items():
+            for phrase in phrases:
+                key = fold_term(phrase)
+                listed.setdefault((language, key), []).append(kind)
+                kinds_of.setdefault(key, set()).add(kind)
+    assert {key: kinds for key, kinds in listed.items() if len(kinds) > 1} == {}
+    assert {key: kinds for key, kinds in kinds_of.items() if len(kinds) > 1} == {}
