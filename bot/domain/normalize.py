@@ -40,14 +40,16 @@ _CONFUSABLES = str.maketrans(
 # an account called "@shopnow" from reading as a call to action.
 _MENTION = re.compile(r"(?<![\w@])@[\w.-]+(?:@[\w-]+(?:\.[\w-]+)+)?")
 
+_MARKS = r".\-_*·•+~/"  # what may stand between the letters of a word, besides spaces
+
 # Three or more single characters separated by one to three spacers: "c o m p r a", "b.u.y",
 # "s*u*b". Wider gaps ("D M   m e") mark a word boundary and are kept as one space.
 _SPACED_LETTERS = re.compile(
-    r"(?<![a-z0-9@$€])[a-z0-9@$€](?:[ .\-_*·•+~/]{1,3}[a-z0-9@$€](?![a-z0-9])){2,}"
+    rf"(?<![a-z0-9@$€])[a-z0-9@$€](?:[ {_MARKS}]{{1,3}}[a-z0-9@$€](?![a-z0-9])){{2,}}"
 )
-_SPACERS = re.compile(r"[ .\-_*·•+~/]+")
+_SPACERS = re.compile(rf"[ {_MARKS}]+")
 _WIDE_GAP = re.compile(r"\s{2,}")
-_MARKED_SPACERS = re.compile(r"[.\-_*·•+~/]")
+_MARK = re.compile(rf"[{_MARKS}]")
 
 # A word that holds a digit or a letter-like symbol; "!" and "|" count only inside a word so
 # that "now!" keeps its exclamation mark. Plain words never match, so no callback runs for them.
@@ -95,7 +97,7 @@ def _join_run(match: re.Match[str]) -> str:
     run = match.group()
     # Where letters are joined by dots or dashes, a plain space between them is a word break:
     # "f.o.r d.e.t.a.i.l.s" is two words, while "c o m p r a" is one.
-    words = run.split() if _MARKED_SPACERS.search(run) else _WIDE_GAP.split(run)
+    words = run.split() if _MARK.search(run) else _WIDE_GAP.split(run)
     return " ".join(_SPACERS.sub("", word) for word in words)
 
 

@@ -103,6 +103,7 @@ def load_lexicon(
     kinds = _phrase_kinds(data, weights, extra_terms, products)
     frames, frame_kinds = _compile_frames(data.get("frame", []))
     links = data["links"]
+    price = _price_pattern(data["amounts"]["currency_words"])
     own_domains = tuple(domain for domain in map(_domain, commercial_domains) if domain)
     return PitchLexicon(
         weights=MappingProxyType(weights),
@@ -110,16 +111,15 @@ def load_lexicon(
         subsumed_by=MappingProxyType(
             {kind: tuple(by) for kind, by in data.get("subsumed_by", {}).items()}
         ),
-        terms=re.compile(_BEFORE_WORD + alternation(kinds) + _AFTER_WORD),
+        terms=_whole_words(kinds),
         term_kinds=MappingProxyType(
             {phrase_key(fold_term(phrase)): kind for phrase, kind in kinds.items()}
         ),
         frames=frames,
         frame_kinds=MappingProxyType(frame_kinds),
-        prices=re.compile(_price_pattern(data["amounts"]["currency_words"])),
+        prices=re.compile(price),
         prices_from=re.compile(
-            _BEFORE_WORD + alternation(data["amounts"]["price_from"]) + r"\s*(?:%s)"
-            % _price_pattern(data["amounts"]["currency_words"])
+            _BEFORE_WORD + alternation(data["amounts"]["price_from"]) + r"\s*(?:%s)" % price
         ),
         percent_offs=_compile_percent_offs(data["amounts"]),
         urls=_compile_urls(own_domains),
@@ -252,8 +252,10 @@ def _word_gap(words: int) -> str:
 
 
 def _compile_phrases(phrases: Sequence[str]) -> re.Pattern[str] | None:
-    if not phrases:
-        return None
+    return _whole_words(phrases) if phrases else None
+
+
+def _whole_words(phrases: Iterable[str]) -> re.Pattern[str]:
     return re.compile(_BEFORE_WORD + alternation(phrases) + _AFTER_WORD)
 
 
