@@ -5,9 +5,13 @@ Only what the person published to the account, or what the user wrote, with its 
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
+
+from bot.domain.normalize import fold_term
 
 
 TOPIC_SOURCE = "topic"  # keywords extracted from their messages
@@ -68,3 +72,18 @@ class ContactMemory:
 
 EMPTY_MEMORY = ContactMemory(facts=())
 
+
+def followed_up(facts: Iterable[Fact], sent_text: str, now: datetime) -> list[Fact]:
+    """The open threads that a message the account sent asked about, so they are not asked
+    about again. Only threads whose day has come: wishing luck before a race does not close
+    "how did it go?"."""
+    said = _significant_words(sent_text)
+    return [
+        fact for fact in facts
+        if fact.kind is FactKind.OPEN_THREAD and (fact.due is None or fact.due <= now)
+        and _significant_words(fact.text) & said
+    ]
+
+
+def _significant_words(text: str) -> set[str]:
+    return set(re.findall(r"[^\W\d_]{5,}", fold_term(text)))

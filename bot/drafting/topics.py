@@ -21,6 +21,7 @@ STALE_AFTER = timedelta(days=30)  # asking how something went months ago reads a
 MAX_WORDS = 10
 MAX_CHARS = 80
 _LONGEST_TAG_WORD = 10  # a one-word hashtag longer than this is usually several words glued
+_VERB_ROOM = 20  # characters a leading verb may take before `MAX_CHARS` is checked again without it
 
 _ARTICLES = {"en": {"the", "a", "an"}, "es": {"el", "la", "los", "las", "un", "una", "unos", "unas"}}
 _POSSESSIVES = {"en": {"my", "your", "our", "his", "her", "their"}, "es": {"mi", "mis", "tu", "tus", "su", "sus"}}
@@ -77,7 +78,7 @@ def is_about(text: str, topic: Topic) -> bool:
 def phrase_for(text: str, language: str) -> str | None:
     """The words to put after "how did ... go?", or None when they cannot fit one."""
     text = text.replace("\u2019", "'").strip().lstrip("#").rstrip(".!,;: ").strip()
-    if not text or len(text) > MAX_CHARS + 20:
+    if not text or len(text) > MAX_CHARS + _VERB_ROOM:
         return None
     if any(c in text for c in "\n?¿@\"“«") or "http" in text.lower():
         return None

@@ -6,13 +6,12 @@ the user wrote. Each fact keeps its source and date; `contacts forget` erases th
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from datetime import datetime
 
 from bot.domain.contacts import Contact
 from bot.domain.extraction import hashtag_facts, open_threads, profile_facts
-from bot.domain.memory import TOPIC_SOURCE, Fact, FactKind
+from bot.domain.memory import TOPIC_SOURCE, Fact, FactKind, followed_up
 from bot.domain.models import Post
 from bot.store.unit_of_work import SqlUnitOfWork
 
@@ -48,26 +47,12 @@ def remember_message(uow: SqlUnitOfWork, contact: Contact, post: Post, event_id:
 
 
 def close_followed_threads(uow: SqlUnitOfWork, contact: Contact, sent_text: str, now: datetime) -> int:
-    """Open threads that a message we sent asked about are followed up: not asked about again.
-
-    Only threads whose day has come: wishing luck before a race does not close "how did it go?".
-    """
-    said = _significant_words(sent_text)
-    closed = 0
-    for fact in uow.contacts.facts(contact.id):
-        if fact.kind is not FactKind.OPEN_THREAD or (fact.due is not None and fact.due > now):
-            continue
-        if _significant_words(fact.text) & said:
-            assert fact.id is not None
-            uow.contacts.set_fact_kind(fact.id, FactKind.FOLLOWED_UP)
-            closed += 1
-    return closed
-
-
-def _significant_words(text: str) -> set[str]:
-    folded = unicodedata.normalize("NFKD", text.casefold())
-    plain = "".join(c for c in folded if not unicodedata.combining(c))
-    return {w for w in re.findall(r"[^\W\d_]{5,}", plain)}
+    """Mark the open threads a sent message asked about as followed up (`followed_up`)."""
+    closed = followed_up(uow.contacts.facts(contact.id), sent_text, now)
+    for fact in closed:
+        assert fact.id is not None
+        uow.contacts.set_fact_kind(fact.id, FactKind.FOLLOWED_UP)
+    return len(closed)
 
 
 def _topics(post: Post, at: datetime) -> list[Fact]:
