@@ -28,8 +28,9 @@ from bot.domain.normalize import fold
 from bot.domain.pitch_lexicon import PitchLexicon, PitchModel, load_lexicon, phrase_key
 
 __all__ = [
-    "PitchLexicon", "PitchModel", "PitchResult", "Signal", "classify", "load_lexicon",
-    "model_features", "model_probability",
+    "PitchLexicon", "PitchModel", "PitchResult", "RuleEvidence", "Signal", "classify",
+    "combined_score", "load_lexicon", "model_features", "model_probability", "model_weight",
+    "rule_evidence",
 ]
 
 _TRAILING_PUNCTUATION = ".,;:!?…"
@@ -75,20 +76,40 @@ def classify(text: str, lexicon: PitchLexicon, language: str | None = None) -> P
     """Judge one message. Both languages' phrases are always checked: platforms often mislabel
     short posts, and a Spanish pitch inside an English thread is still a pitch. `language` is
     only reported back."""
+    rules = rule_evidence(text, lexicon)
+    weight, model_signals = _model_evidence(rules.unexplained, lexicon)
+    score = combined_score(rules, weight)
+    return PitchResult(score >= lexicon.threshold, score, language, _unique([*rules.signals, *model_signals]))
+
+
+@dataclass(frozen=True)
+class RuleEvidence:
+    """What the rules found in a message, before the word model has its say."""
+
+    signals: tuple[Signal, ...]
+    doubt: float  # product of (1 - weight) over the kinds found; 1.0 when none was found
+    unexplained: list[str]  # the model's features among the words no rule matched
+
+
+def rule_evidence(text: str, lexicon: PitchLexicon) -> RuleEvidence:
+    """The rules' findings in `text` and the words they leave to the model. Apart from
+    `classify` so that the training script can reuse them across model thresholds."""
     folded = fold(text)
     words = _readable(folded.words, lexicon)
     word_signals, unexplained = _word_signals(words, lexicon)
-    model_weight, model_signals = _model_evidence(_features(unexplained), lexicon)
     signals = _unique(
         word_signals
         + _price_signals(folded.plain, lexicon)
         + _discount_signals(words, lexicon)
         + _link_signals(folded.plain, lexicon)
         + _link_drop(folded.plain, lexicon)
-        + model_signals
     )
-    score = round(_score(signals, lexicon, model_weight), 2)
-    return PitchResult(score >= lexicon.threshold, score, language, signals)
+    return RuleEvidence(signals, _doubt(signals, lexicon), _features(unexplained))
+
+
+def combined_score(rules: RuleEvidence, model_weight: float) -> float:
+    """Noisy-OR of the rules' evidence and the model's weight, to two decimals."""
+    return round(1.0 - (1.0 - model_weight) * rules.doubt, 2)
 
 
 def model_features(text: str, lexicon: PitchLexicon) -> list[str]:
@@ -122,15 +143,21 @@ def _model_evidence(features: list[str], lexicon: PitchLexicon) -> tuple[float, 
     model = lexicon.model
     if model is None:
         return 0.0, []
-    weight = _model_weight(model_probability(features, model), model, lexicon.threshold)
-    if weight < model.floor:
+    weight = model_weight(model_probability(features, model), model, lexicon.threshold)
+    if not weight:
         return 0.0, []
     found = sorted(((model.weights[f], f) for f in features if f in model.weights), reverse=True)
     strongest = [feature for value, feature in found[:_MODEL_SHOWN] if value > 0]
     return weight, [Signal("model", ", ".join(strongest))]
 
 
-def _model_weight(probability: float, model: PitchModel, pitch_threshold: float) -> float:
+def model_weight(probability: float, model: PitchModel, pitch_threshold: float) -> float:
+    """The model's probability as evidence on the rules' scale, 0.0 under the model's floor."""
+    weight = _scaled(probability, model, pitch_threshold)
+    return weight if weight >= model.floor else 0.0
+
+
+def _scaled(probability: float, model: PitchModel, pitch_threshold: float) -> float:
     """Piecewise linear, so that the model's threshold lands on the lexicon's. Below it, counted
     from what the model says of a message whose words it does not know: that is no evidence."""
     if probability >= model.threshold:
@@ -241,17 +268,17 @@ def _on_any(host: str, domains: tuple[str, ...]) -> bool:
     return any(host == domain or host.endswith("." + domain) for domain in domains)
 
 
-def _score(signals: tuple[Signal, ...], lexicon: PitchLexicon, model_weight: float) -> float:
-    """Noisy-OR over the kinds found: repeating one kind of evidence adds nothing, and neither
+def _doubt(signals: tuple[Signal, ...], lexicon: PitchLexicon) -> float:
+    """How far the rules' signals leave a message from certain: the product of (1 - weight)
+    over the kinds found (noisy-OR). Repeating one kind of evidence adds nothing, and neither
     does a kind the data file says is subsumed by another one found ("discount" makes the sale
-    word "offer" redundant). The model's weight varies with each message, so it comes apart
-    from the table of weights."""
-    unexplained = 1.0 - model_weight
+    word "offer" redundant)."""
+    doubt = 1.0
     kinds = {signal.kind for signal in signals}
     for kind in kinds:
         if not kinds.intersection(lexicon.subsumed_by.get(kind, ())):
-            unexplained *= 1.0 - lexicon.weights.get(kind, 0.0)
-    return 1.0 - unexplained
+            doubt *= 1.0 - lexicon.weights.get(kind, 0.0)
+    return doubt
 
 
 def _unique(signals: list[Signal]) -> tuple[Signal, ...]:

@@ -12,7 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.domain.pitch import PitchLexicon, PitchModel, Signal, classify, load_lexicon, model_features
+from bot.domain.pitch import (
+    PitchLexicon, PitchModel, Signal, classify, combined_score, load_lexicon, model_features,
+    model_probability, model_weight, rule_evidence,
+)
 
 LEXICON = load_lexicon()
 # The rules alone, for tests that pin what a rule does whatever the trained model adds.
@@ -71,6 +74,22 @@ def test_words_a_rule_has_matched_do_not_count_again_for_the_model() -> None:
     result = classify("Subscribe to the newsletter", _with_model({"subscribe": 4.0}))
     assert not result.pitch
     assert [signal.kind for signal in result.signals] == ["subscription"]
+
+
+@pytest.mark.parametrize("text", [
+    "Zorblax, the ticket was 50 euros",
+    "zorblax zorblax! DM me for rates",
+    "Subscribe to the newsletter",
+    "Nada que ver, solo quería saludarte",
+])
+def test_the_parts_the_trainer_reuses_add_up_to_what_classify_says(text: str) -> None:
+    """The training script chooses the model's threshold from these parts without calling
+    `classify`; they must give the very same score."""
+    lexicon = _with_model({"zorblax": 1.9})
+    assert lexicon.model is not None
+    evidence = rule_evidence(text, lexicon)
+    weight = model_weight(model_probability(evidence.unexplained, lexicon.model), lexicon.model, lexicon.threshold)
+    assert combined_score(evidence, weight) == classify(text, lexicon).score
 
 
 @pytest.mark.parametrize("text", [
