@@ -52,6 +52,11 @@ class PlatformClient(Protocol):
         """Post once. Calling again with the same idempotency key must not post twice."""
         ...
 
+    def find_posted(self, reply: OutgoingReply) -> PostedReply | None:
+        """The post an earlier attempt at `reply` left on the platform, or None. A timeout or a
+        crash can hide a success; this is how the sender learns of it."""
+        ...
+
     def backoff_until(self) -> datetime | None:
         """When the next call is wise again (rate limits), or None to poll on schedule."""
         ...

@@ -35,6 +35,9 @@ class FakePlatform:
     pages: list[list[Interaction]] = field(default_factory=list)
     posted: list[OutgoingReply] = field(default_factory=list)
     post_errors: list[PlatformError] = field(default_factory=list)
+    # Errors raised after the reply went out: a timeout that hides a success.
+    errors_after_posting: list[PlatformError] = field(default_factory=list)
+    find_errors: list[PlatformError] = field(default_factory=list)
     delivered: int = 0
     profiles: dict[str, Person] = field(default_factory=dict)  # by platform id
     lookups: int = 0
@@ -60,11 +63,21 @@ class FakePlatform:
     def post_reply(self, reply: OutgoingReply) -> PostedReply:
         if self.post_errors:
             raise self.post_errors.pop(0)
+        earlier = self.find_posted(reply)
+        if earlier is not None:
+            return earlier
+        self.posted.append(reply)
+        if self.errors_after_posting:
+            raise self.errors_after_posting.pop(0)
+        return PostedReply(post_id=f"posted-{reply.draft_id}")
+
+    def find_posted(self, reply: OutgoingReply) -> PostedReply | None:
+        if self.find_errors:
+            raise self.find_errors.pop(0)
         for done in self.posted:
             if done.idempotency_key == reply.idempotency_key:
                 return PostedReply(post_id=f"posted-{done.draft_id}", already_posted=True)
-        self.posted.append(reply)
-        return PostedReply(post_id=f"posted-{reply.draft_id}")
+        return None
 
     def backoff_until(self) -> datetime | None:
         return None

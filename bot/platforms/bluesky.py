@@ -265,10 +265,10 @@ class BlueskyClient:
         reply = dataclasses.replace(reply, text=with_mentions(reply.text, reply.to))
         check_sendable(reply)
         rkey = convert.tid_from_key(reply.idempotency_key)
-        earlier = self._own_post(rkey)
+        earlier = self.find_posted(reply)
         if earlier:
-            self._log.info("bluesky.reply_found", draft_id=reply.draft_id, post_id=earlier)
-            return PostedReply(earlier, convert.post_url(earlier), already_posted=True)
+            self._log.info("bluesky.reply_found", draft_id=reply.draft_id, post_id=earlier.post_id)
+            return earlier
         record = models.AppBskyFeedPost.Record(
             text=reply.text,
             created_at=self._clock.now().astimezone(UTC).isoformat(timespec="milliseconds"),
@@ -284,6 +284,11 @@ class BlueskyClient:
         self._log.info("bluesky.reply_posted", draft_id=reply.draft_id, post_id=posted.post_id,
                        already_posted=posted.already_posted)
         return posted
+
+    def find_posted(self, reply: OutgoingReply) -> PostedReply | None:
+        """The record under the key derived from the idempotency key, if an attempt made it."""
+        earlier = self._own_post(convert.tid_from_key(reply.idempotency_key))
+        return PostedReply(earlier, convert.post_url(earlier), already_posted=True) if earlier else None
 
     def _create(self, data: Any, rkey: str) -> PostedReply:
         """Create the record; after any failure, look for it before trying again: a timeout may

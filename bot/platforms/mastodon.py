@@ -114,12 +114,11 @@ class MastodonClient:
         return replace(profile, note=self._private_note(profile.platform_id))
 
     def post_reply(self, reply: OutgoingReply) -> PostedReply:
-        own_id, own_handle = self._own_account()
-        text = convert.with_mentions(reply.text, reply.to, self._domain, own_handle)
-        earlier = self._posted_before(own_id, reply.in_reply_to, text)
+        earlier = self.find_posted(reply)
         if earlier is not None:
             self._log.info("mastodon.reply_found", draft_id=reply.draft_id, post_id=earlier.post_id)
             return earlier
+        text = self._text_of(reply)
         target = self._call("fetch the post being answered", self._api.status, reply.in_reply_to)
         visibility = reply.visibility.at_most(convert.visibility_of(target.get("visibility")))
         if visibility is Visibility.DIRECT and not convert.leading_handles(text, self._domain):
@@ -132,6 +131,13 @@ class MastodonClient:
         )
         self._log.info("mastodon.reply_posted", draft_id=reply.draft_id, visibility=visibility.value)
         return PostedReply(post_id=convert.item_id(status), url=status.get("url"))
+
+    def find_posted(self, reply: OutgoingReply) -> PostedReply | None:
+        return self._posted_before(self._own_account()[0], reply.in_reply_to, self._text_of(reply))
+
+    def _text_of(self, reply: OutgoingReply) -> str:
+        """The status text as posted: the reply with the people it answers named first."""
+        return convert.with_mentions(reply.text, reply.to, self._domain, self._own_account()[1])
 
     def backoff_until(self) -> datetime | None:
         now = self._clock()

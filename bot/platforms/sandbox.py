@@ -99,9 +99,9 @@ class SandboxClient:
         return latest.person if latest else None
 
     def post_reply(self, reply: OutgoingReply) -> PostedReply:
-        existing = self._find_posted(reply.idempotency_key)
+        existing = self.find_posted(reply)
         if existing is not None:
-            return PostedReply(post_id=existing, already_posted=True)
+            return existing
         post_id = "sb-" + hashlib.sha256(reply.idempotency_key.encode()).hexdigest()[:16]
         line = {
             "id": post_id, "in_reply_to": reply.in_reply_to, "to": list(reply.to), "text": reply.text,
@@ -117,7 +117,7 @@ class SandboxClient:
             os.fsync(out.fileno())
         return PostedReply(post_id=post_id)
 
-    def _find_posted(self, key: str) -> str | None:
+    def find_posted(self, reply: OutgoingReply) -> PostedReply | None:
         if not self.outbox.exists():
             return None
         with self.outbox.open(encoding="utf-8") as lines:
@@ -126,8 +126,8 @@ class SandboxClient:
                     posted = json.loads(line)
                 except ValueError:
                     continue  # a line torn by a crash mid-write was never a post
-                if isinstance(posted, dict) and posted.get("idempotency_key") == key:
-                    return str(posted.get("id"))
+                if isinstance(posted, dict) and posted.get("idempotency_key") == reply.idempotency_key:
+                    return PostedReply(post_id=str(posted.get("id")), already_posted=True)
         return None
 
     def backoff_until(self) -> datetime | None:

@@ -2,8 +2,11 @@
 
 A draft is claimed (`approved` -> `sending`) and committed before anything is posted; the
 platform call carries an idempotency key derived from the draft id; the result is committed
-after. A crash in between leaves the draft `sending`; once its claim lapses it is posted again
-with the same key, which the adapter turns into "already posted".
+after. A crash in between leaves the draft `sending`; once its claim lapses, the platform is asked
+whether that earlier attempt got through (as after any failed attempt: a timeout can hide a
+success) and, if it did, the post is recorded without asking the policy again. Otherwise the
+draft is decided and posted again with the same key, which the adapter turns into "already
+posted" should the check have missed it.
 """
 
 from __future__ import annotations
@@ -70,6 +73,8 @@ def _send_one(
     options: SendOptions, log: Any, report: SendReport,
 ) -> None:
     ctx = dict(account=draft.account, draft=draft.id)
+    if draft.attempts > 1 and _posted_earlier(store, draft, client, policy, clock, options, log, report):
+        return
     with store.unit_of_work() as uow:
         now = clock.now()
         decision = policy.decide_draft(uow, draft, now)
@@ -91,6 +96,31 @@ def _send_one(
     _record_sent(store, draft, posted, policy, clock)
     report.sent += 1
     log.info("send.done", post=posted.post_id, already_posted=posted.already_posted, **ctx)
+
+
+def _posted_earlier(
+    store: SqlAlchemyStore, draft: Draft, client: PlatformClient, policy: Policy, clock: Clock,
+    options: SendOptions, log: Any, report: SendReport,
+) -> bool:
+    """Whether an earlier attempt at `draft` reached the platform, recording it as sent if so.
+
+    A crash after posting, or a timeout that hid a success, leaves a draft that is already out.
+    It is recorded before the policy is asked again: a message that went out counts towards
+    the contact's limits and pitch cooldown whatever the policy would say of it now.
+    """
+    with store.unit_of_work() as uow:
+        contact = uow.contacts.get(draft.contact_id)
+    try:
+        earlier = client.find_posted(outgoing(draft, contact.platform_id if contact else None))
+    except PlatformError as error:
+        _record_failure(store, draft, error, clock, options, log, report)
+        return True
+    if earlier is None:
+        return False
+    _record_sent(store, draft, earlier, policy, clock)
+    report.sent += 1
+    log.info("send.found_earlier", account=draft.account, draft=draft.id, post=earlier.post_id)
+    return True
 
 
 def outgoing(draft: Draft, recipient_id: str | None = None) -> OutgoingReply:

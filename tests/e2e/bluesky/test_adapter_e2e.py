@@ -116,6 +116,7 @@ def test_posting_again_with_the_same_idempotency_key_creates_no_second_post(
     target = network.post("ana", "Anyone selling a used wheel?")
     network.process_all()
     reply = _reply("I might be, @ana.test!", target, "e2e-draft-twice", network)
+    assert client.find_posted(reply) is None
 
     first = client.post_reply(reply)
     second = client.post_reply(reply)
@@ -123,6 +124,8 @@ def test_posting_again_with_the_same_idempotency_key_creates_no_second_post(
 
     assert (second.post_id, second.already_posted) == (first.post_id, True)
     assert (after_a_crash.post_id, after_a_crash.already_posted) == (first.post_id, True)
+    found = client.find_posted(reply)
+    assert found is not None and found.post_id == first.post_id
     records = network.command("records", **{"as": "ours", "collection": "app.bsky.feed.post"})["records"]
     assert [r["uri"] for r in records if r["value"]["text"] == reply.text] == [first.post_id]
     client.close()

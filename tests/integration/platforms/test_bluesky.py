@@ -651,6 +651,22 @@ def test_posting_again_with_the_same_key_finds_the_earlier_post(respx_mock, make
     assert create.call_count == 0
 
 
+def test_find_posted_reads_the_record_under_the_key_and_creates_nothing(respx_mock, make_client, session_path):
+    _restore(session_path)
+    earlier = f"at://{OUR_DID}/app.bsky.feed.post/{tid_from_key('draft-d1-v1')}"
+    get = xrpc(respx_mock, "com.atproto.repo.getRecord", side_effect=[
+        httpx.Response(200, json=_record(earlier)),
+        httpx.Response(400, json={"error": "RecordNotFound", "message": "Could not locate record"}),
+    ])
+    create = xrpc(respx_mock, "com.atproto.repo.createRecord", method="POST", json={})
+    client = make_client()
+
+    found = client.find_posted(_reply())
+    assert found is not None and (found.post_id, found.already_posted) == (earlier, True)
+    assert client.find_posted(_reply()) is None
+    assert get.call_count == 2 and create.call_count == 0
+
+
 def test_the_post_to_answer_being_deleted_raises_remote_not_found(respx_mock, make_client, session_path):
     _restore(session_path)
     _posting_routes(respx_mock)

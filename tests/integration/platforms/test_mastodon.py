@@ -392,6 +392,15 @@ def test_retry_finds_the_reply_already_posted_and_posts_nothing(httpserver, mast
     assert requests_to(httpserver, "/api/v1/statuses", "POST") == []
 
 
+def test_find_posted_names_an_earlier_reply_and_posts_nothing(httpserver, mastodon_client):
+    serve_reply_context(httpserver, "public", earlier=[own_reply()])
+    client = mastodon_client(handle="admin@localhost:3000")
+    found = client.find_posted(reply_to(Visibility.PUBLIC))
+    assert found is not None and (found.post_id, found.already_posted) == ("117020583258292382", True)
+    assert client.find_posted(reply_to(Visibility.PUBLIC, text="Something else entirely")) is None
+    assert requests_to(httpserver, "/api/v1/statuses", "POST") == []
+
+
 def test_direct_reply_without_recipients_is_refused_before_posting(httpserver, mastodon_client):
     serve_reply_scenario(httpserver, "direct")
     with pytest.raises(InvalidInputError):

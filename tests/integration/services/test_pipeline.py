@@ -14,7 +14,7 @@ from bot.drafting.template import TemplateDrafter
 from bot.errors import PolicyRefusedError, RateLimitedError, RemoteNotFoundError, TransientError
 from bot.services.review import approve
 from bot.services.refresh import refresh_account
-from bot.services.sending import SendOptions, send_approved
+from bot.services.sending import SendOptions, outgoing, send_approved
 from bot.store.unit_of_work import SqlAlchemyStore
 from tests.fakes import FakeClock, FakePlatform, RecordingLog
 
@@ -118,14 +118,80 @@ def test_a_crash_between_posting_and_recording_does_not_post_twice(store, clock)
     with store.unit_of_work() as uow:  # a replica claims it, posts, and dies before recording
         [claimed] = uow.drafts.claim_sendable("dead", clock.now(), timedelta(minutes=5))
         uow.commit()
-    from bot.services.sending import outgoing
-
     platform.post_reply(outgoing(claimed))
     assert send(store, platform, clock).sent == 0  # the claim has not lapsed yet
     clock.advance(minutes=6)
     assert send(store, platform, clock).sent == 1
     assert len(platform.posted) == 1
     assert drafts(store)[0].status is DraftStatus.SENT
+
+
+def _opt_out(store: SqlAlchemyStore, platform: FakePlatform, clock: FakeClock) -> None:
+    platform.push(message("n-stop", clock.now(), "Por favor, no me escribas más."))
+    refresh(store, platform, clock)
+
+
+def test_a_reply_that_went_out_before_a_crash_is_recorded_whatever_the_policy_says_now(store, clock) -> None:  # noqa: ANN001
+    platform = FakePlatform()
+    platform.push(message("n-1", clock.now()))
+    refresh(store, platform, clock)
+    approve(store, drafts(store)[0].id, policy=POLICY, clock=clock, actor="test")
+    with store.unit_of_work() as uow:  # a replica claims it, posts, and dies before recording
+        [claimed] = uow.drafts.claim_sendable("dead", clock.now(), timedelta(minutes=5))
+        uow.commit()
+    platform.post_reply(outgoing(claimed))
+    _opt_out(store, platform, clock)  # now the policy would block it: too late, it is out
+    clock.advance(minutes=6)
+    report = send(store, platform, clock)
+    assert (report.sent, report.blocked, len(platform.posted)) == (1, 0, 1)
+    [sent] = drafts(store, DraftStatus.SENT)
+    assert sent.id == claimed.id and sent.sent_post_id == f"posted-{claimed.id}"
+    with store.unit_of_work() as uow:
+        contact = uow.contacts.find(ANA.handle)[0]
+    assert contact.counters.reciprocal_conversations == 1  # the reply counts for the contact
+
+
+def test_a_timeout_that_hid_a_success_is_recorded_on_the_retry_without_posting_again(store, clock) -> None:  # noqa: ANN001
+    platform = FakePlatform(errors_after_posting=[TransientError("read timed out")])
+    platform.push(message("n-1", clock.now()))
+    refresh(store, platform, clock)
+    approve(store, drafts(store)[0].id, policy=POLICY, clock=clock, actor="test")
+    assert send(store, platform, clock).deferred == 1
+    [draft] = drafts(store)
+    assert draft.status is DraftStatus.APPROVED and len(platform.posted) == 1
+    _opt_out(store, platform, clock)
+    clock.advance(hours=2)
+    report = send(store, platform, clock)
+    assert (report.sent, report.blocked, len(platform.posted)) == (1, 0, 1)
+    assert drafts(store, DraftStatus.SENT)[0].id == draft.id
+
+
+def test_a_retry_that_finds_nothing_posted_is_decided_again(store, clock) -> None:  # noqa: ANN001
+    platform = FakePlatform(post_errors=[TransientError("connection reset")])
+    platform.push(message("n-1", clock.now()))
+    refresh(store, platform, clock)
+    approve(store, drafts(store)[0].id, policy=POLICY, clock=clock, actor="test")
+    send(store, platform, clock)
+    _opt_out(store, platform, clock)
+    clock.advance(hours=2)
+    report = send(store, platform, clock)
+    assert (report.sent, report.blocked, platform.posted) == (0, 1, [])
+
+
+def test_a_failed_check_for_an_earlier_post_is_retried_later(store, clock) -> None:  # noqa: ANN001
+    platform = FakePlatform(post_errors=[TransientError("connection reset")],
+                            find_errors=[TransientError("still down")])
+    platform.push(message("n-1", clock.now()))
+    refresh(store, platform, clock)
+    approve(store, drafts(store)[0].id, policy=POLICY, clock=clock, actor="test")
+    send(store, platform, clock)
+    clock.advance(hours=2)
+    report = send(store, platform, clock)
+    [draft] = drafts(store)
+    assert (report.sent, report.deferred, platform.posted) == (0, 1, [])
+    assert draft.status is DraftStatus.APPROVED and draft.last_error == "still down"
+    clock.advance(hours=2)
+    assert send(store, platform, clock).sent == 1 and len(platform.posted) == 1
 
 
 @pytest.mark.parametrize("error, status", [

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from bot.domain.models import Direction, InteractionKind, OutgoingReply, Person, Visibility
+from bot.domain.models import Direction, InteractionKind, OutgoingReply, Person, PostedReply, Visibility
 from bot.platforms import sandbox
 from bot.platforms.sandbox import BATCH_LINES, EventError, SandboxClient, parse_event
 from tests.fakes import RecordingLog, write_events
@@ -364,6 +364,13 @@ def test_posting_again_with_the_same_key_returns_the_earlier_post_without_a_seco
     assert second.already_posted is True
     assert second.post_id == first.post_id
     assert len(outbox_lines(client)) == 1
+
+
+def test_find_posted_knows_a_reply_by_its_key_only(client: SandboxClient):
+    assert client.find_posted(reply()) is None  # no outbox yet
+    first = client.post_reply(reply())
+    assert client.find_posted(reply(text="edited text, same draft")) == PostedReply(first.post_id, already_posted=True)
+    assert client.find_posted(reply("rapport-d_02")) is None
 
 
 def test_different_keys_post_different_lines(client: SandboxClient):
