@@ -54,14 +54,16 @@ _MARK = re.compile(rf"[{_MARKS}]")
 # A word that holds a digit or a letter-like symbol; "!" and "|" count only inside a word so
 # that "now!" keeps its exclamation mark. Plain words never match, so no callback runs for them.
 _TOKEN = re.compile(
-    r"(?<![a-z0-9@$€])(?:[a-z]*[0-9@$€][a-z0-9@$€]*|[a-z]+(?=[!|][a-z0-9]))"
-    r"(?:[!|][a-z0-9@$€]+)*(?![a-z0-9@$€])"
+    r"(?<![a-z0-9@$€₱])(?:[a-z]*[0-9@$€₱][a-z0-9@$€₱]*|[a-z]+(?=[!|][a-z0-9]))"
+    r"(?:[!|][a-z0-9@$€₱]+)*(?![a-z0-9@$€₱])"
 )
-_LEET = str.maketrans("01345789@$€!|", "oieastbgaseil")
-_LEET_CHARS = frozenset("01345789@$€!|")
+_LEET = str.maketrans("01345789@$€₱!|", "oieastbgasepil")
+_LEET_CHARS = frozenset("01345789@$€₱!|")
 _LETTERS = frozenset("abcdefghijklmnopqrstuvwxyz")
 _CONSONANTS = _LETTERS - frozenset("aeiou")
 _VOWEL_DIGITS = frozenset("0134")  # o, i, e, a
+# Short words that start with a digit: "l1nk 1n b10" is "link in bio". Not "4k", "3d" or "1s".
+_SHORT_WORDS = frozenset({"1n", "0n", "0f", "1t", "1f", "4t", "0r"})
 
 
 @dataclass(frozen=True)
@@ -113,7 +115,7 @@ def _read_leet_token(match: re.Match[str]) -> str:
     # Two characters are a word when a consonant comes first and a vowel digit after it: the
     # "d3" and "t3" of "m1t4d d3 pr3c10", "t3 lo paso"; "4k", "3d" and "5g" stay as they are.
     letters = sum(char in _LETTERS for char in token)
-    if len(token) == 2 and token[0] in _CONSONANTS and token[1] in _VOWEL_DIGITS:
+    if len(token) == 2 and (token[0] in _CONSONANTS and token[1] in _VOWEL_DIGITS or token in _SHORT_WORDS):
         return token.translate(_LEET)
     if letters < 2 or letters == len(token):
         return token

@@ -101,6 +101,7 @@ def rule_evidence(text: str, lexicon: PitchLexicon) -> RuleEvidence:
         word_signals
         + _price_signals(folded.plain, lexicon)
         + _discount_signals(words, lexicon)
+        + _phone_signals(folded.plain, lexicon)
         + _link_signals(folded.plain, lexicon)
         + _link_drop(folded.plain, lexicon)
     )
@@ -224,6 +225,12 @@ def _discount_signals(words: str, lexicon: PitchLexicon) -> list[Signal]:
     """Discounts come from the words view, where "40% 0ff" has been read. The sale word inside
     "20% de descuento" is found too, and adds nothing: "offer" is subsumed by "discount"."""
     return [Signal("discount", found.group().strip()) for found in lexicon.percent_offs.finditer(words)]
+
+
+def _phone_signals(plain: str, lexicon: PitchLexicon) -> list[Signal]:
+    """A phone number given to be called or messaged: a contact line, like "DM me". Read from
+    the plain view, where digits are still digits."""
+    return [Signal("contact", found.group()) for found in lexicon.phones.finditer(plain)]
 
 
 def _link_signals(plain: str, lexicon: PitchLexicon) -> list[Signal]:

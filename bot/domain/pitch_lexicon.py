@@ -76,6 +76,7 @@ class PitchLexicon:
     prices: re.Pattern[str]
     prices_from: re.Pattern[str]  # "from $29", "desde 180 €": the start of a price list
     percent_offs: re.Pattern[str]
+    phones: re.Pattern[str]  # "call 555-0177", "llámanos al 600 000 000": a number to ring
     urls: re.Pattern[str]
     shorteners: tuple[str, ...]
     storefronts: tuple[str, ...]
@@ -122,6 +123,7 @@ def load_lexicon(
             _BEFORE_WORD + alternation(data["amounts"]["price_from"]) + r"\s*(?:%s)" % price
         ),
         percent_offs=_compile_percent_offs(data["amounts"]),
+        phones=_compile_phones(data["phones"]["verbs"]),
         urls=_compile_urls(own_domains),
         shorteners=tuple(links["shorteners"]),
         storefronts=tuple(links["storefronts"]),
@@ -261,7 +263,7 @@ def _whole_words(phrases: Iterable[str]) -> re.Pattern[str]:
 
 def _price_pattern(currency_words: Sequence[str]) -> str:
     amount = r"\d+(?:[.,\s]\d{3})*(?:[.,]\d{1,2})?(?:\s?(?:k|mil)(?![a-z]))?"
-    symbol = r"(?:us\$|mx\$|ar\$|r\$|c\$|a\$|[$€£¥₹])"
+    symbol = r"(?:us\$|mx\$|ar\$|r\$|c\$|a\$|\$u|(?<![a-z])s/|(?<![a-z])ksh|[$€£¥₹₦₱₩₺₴₽₫฿₵₲])"
     words = "|".join(re.escape(word) for word in currency_words)
     # A run of currency signs ("make $$$") stands for money without naming an amount.
     return rf"{symbol}\s?{amount}|(?<![\w.,]){amount}\s?(?:{symbol}|(?:{words})(?![a-z]))|[$€£]{{3,}}"
@@ -276,6 +278,13 @@ def _compile_percent_offs(amounts: Mapping[str, Sequence[str]]) -> re.Pattern[st
     return re.compile(
         rf"{_BEFORE_WORD}{before}\s*{percent}|{percent}\s*{after}{_AFTER_WORD}|{multibuy}"
     )
+
+
+def _compile_phones(verbs: Sequence[str]) -> re.Pattern[str]:
+    # A verb, up to two words ("now", "us on"), then seven or more digits with the usual
+    # separators. Fewer digits are times, prices or counts ("call me at 10").
+    number = r"\+?\d(?:[\s().-]{0,2}\d){6,}"
+    return re.compile(rf"{_BEFORE_WORD}{alternation(verbs)}(?:\s+[a-z]+){{0,2}}\s*:?\s*{number}")
 
 
 def _compile_urls(own_domains: Sequence[str]) -> re.Pattern[str]:
