@@ -72,6 +72,9 @@ class PitchLexicon:
     terms: re.Pattern[str]
     term_kinds: Mapping[str, str]  # phrase key (see `phrase_key`) -> signal kind
     frames: re.Pattern[str] | None
+    # Where a frame can begin: every word start where one of the phrases a frame opens with
+    # does. Trying `frames` only there is what keeps sixty frames cheap.
+    frame_starts: re.Pattern[str] | None
     frame_kinds: Mapping[str, str]  # regex group name -> signal kind
     prices: re.Pattern[str]
     prices_from: re.Pattern[str]  # "from $29", "desde 180 €": the start of a price list
@@ -117,6 +120,7 @@ def load_lexicon(
             {phrase_key(fold_term(phrase)): kind for phrase, kind in kinds.items()}
         ),
         frames=frames,
+        frame_starts=_compile_frame_starts(data.get("frame", [])),
         frame_kinds=MappingProxyType(frame_kinds),
         prices=re.compile(price),
         prices_from=re.compile(
@@ -224,6 +228,16 @@ def _compile_frames(frames: list[dict]) -> tuple[re.Pattern[str] | None, dict[st
     if not patterns:
         return None, kinds
     return re.compile("%s(?:%s)%s" % (_BEFORE_WORD, "|".join(patterns), _AFTER_WORD)), kinds
+
+
+def _compile_frame_starts(frames: list[dict]) -> re.Pattern[str] | None:
+    """A zero-width match at every position where some frame's opening phrase begins (or its
+    closing one, for a reversible frame), overlapping ones included."""
+    openings = {phrase for frame in frames for phrase in frame["parts"][0]}
+    openings |= {phrase for frame in frames if frame.get("reversible") for phrase in frame["parts"][-1]}
+    if not openings:
+        return None
+    return re.compile("%s(?=%s)" % (_BEFORE_WORD, alternation(sorted(openings))))
 
 
 def _first_letters(phrases: Sequence[str]) -> str:

@@ -311,3 +311,19 @@ def test_each_phrase_in_the_data_file_is_listed_once_per_language() -> None:
                 kinds_of.setdefault(key, set()).add(kind)
     assert {key: kinds for key, kinds in listed.items() if len(kinds) > 1} == {}
     assert {key: kinds for key, kinds in kinds_of.items() if len(kinds) > 1} == {}
+
+
+@pytest.mark.parametrize("text", [
+    "Check out my channel and subscribe, DM me for prices",
+    "dm me dm me for rates please, and like if you agree",
+    "Escríbeme por privado y te paso precios; mira mi canal y suscríbete",
+    "i i i we we do weddings for couples, send me your dates",
+    "Nothing here at all, just a quiet evening",
+])
+def test_frames_tried_only_where_one_can_begin_find_what_a_full_scan_finds(text: str) -> None:
+    from bot.domain.pitch import _frame_matches, _readable
+
+    words = _readable(fold(text).words, LEXICON)
+    assert LEXICON.frames is not None
+    expected = [(m.span(), m.lastgroup) for m in LEXICON.frames.finditer(words)]
+    assert [(m.span(), m.lastgroup) for m in _frame_matches(words, LEXICON)] == expected
