@@ -4,20 +4,11 @@ they make a pitch. Also the currencies and the disguises they come with."""
 
 from __future__ import annotations
 
-import dataclasses
-
 import pytest
 
 from bot.domain.normalize import fold
-from bot.domain.pitch import classify, load_lexicon
-
-# The rules alone: these tests pin what the rules do, whatever the trained model adds.
-RULES = dataclasses.replace(load_lexicon(), model=None)
-
-
-def _kinds(text: str) -> set[str]:
-    return {signal.kind for signal in classify(text, RULES).signals}
-
+from bot.domain.pitch import classify
+from tests.pitch_rules import RULES, kinds
 
 @pytest.mark.parametrize("text", [
     "Sourdough loaves every Friday, DM us to order yours 🍞",
@@ -29,7 +20,7 @@ def _kinds(text: str) -> set[str]:
 def test_a_channel_named_to_order_or_book_is_a_pitch(text: str) -> None:
     result = classify(text, RULES)
     assert result.pitch, result
-    assert "contact_for_price" in _kinds(text)
+    assert "contact_for_price" in kinds(text)
 
 
 @pytest.mark.parametrize("text", [
@@ -49,7 +40,7 @@ def test_talk_about_orders_and_bookings_between_people_is_not_a_pitch(text: str)
 ])
 def test_asking_to_be_messaged_for_details_needs_something_commercial_too(text: str, pitch: bool) -> None:
     assert classify(text, RULES).pitch is pitch
-    assert "call_to_action" in _kinds(text)
+    assert "call_to_action" in kinds(text)
 
 
 @pytest.mark.parametrize("text", [
@@ -87,7 +78,7 @@ def test_a_phone_number_to_ring_is_a_contact_line(text: str, number: str) -> Non
     "Llamé al 112 y vinieron en cinco minutos",
 ])
 def test_a_time_a_count_or_a_short_number_is_no_phone(text: str) -> None:
-    assert "contact" not in _kinds(text)
+    assert "contact" not in kinds(text)
 
 
 @pytest.mark.parametrize(("text", "amount"), [

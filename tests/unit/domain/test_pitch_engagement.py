@@ -9,13 +9,7 @@ import dataclasses
 import pytest
 
 from bot.domain.pitch import classify, load_lexicon
-
-# The rules alone: these tests pin what the rules do, whatever the trained model adds.
-RULES = dataclasses.replace(load_lexicon(), model=None)
-
-
-def _kinds(text: str) -> set[str]:
-    return {signal.kind for signal in classify(text, RULES).signals}
+from tests.pitch_rules import RULES, kinds
 
 
 @pytest.mark.parametrize("text", [
@@ -40,7 +34,7 @@ def test_asking_for_likes_shares_follows_or_subscribers_is_a_pitch(text: str) ->
     result = classify(text, RULES)
     assert result.pitch, text
     # "Share my video" is also self-promotion; either names the ask.
-    assert _kinds(text) & {"engagement_ask", "self_promotion"}
+    assert kinds(text) & {"engagement_ask", "self_promotion"}
 
 
 @pytest.mark.parametrize("text", [
@@ -63,7 +57,7 @@ def test_asking_for_likes_shares_follows_or_subscribers_is_a_pitch(text: str) ->
     "I'll follow up on your question about rate limits on Monday",
 ])
 def test_the_same_words_in_ordinary_talk_are_not_an_engagement_ask(text: str) -> None:
-    assert "engagement_ask" not in _kinds(text)
+    assert "engagement_ask" not in kinds(text)
     assert not classify(text, RULES).pitch, text
 
 
@@ -77,7 +71,7 @@ def test_ordinary_phrases_are_hidden_from_the_word_model_too() -> None:
 
 def test_a_percentage_discount_counts_once_not_also_as_a_bare_offer() -> None:
     text = "Me hicieron un 20% de descuento en la bici porque era el modelo del año pasado"
-    assert _kinds(text) == {"discount", "offer"}
+    assert kinds(text) == {"discount", "offer"}
     assert classify(text, RULES).score == RULES.weights["discount"]
     assert not classify(text, RULES).pitch
 
@@ -95,7 +89,7 @@ def test_a_price_given_as_a_starting_point_is_a_price_list(text: str, quoted: st
 
 
 def test_a_price_paid_is_not_a_price_list() -> None:
-    assert _kinds("The ticket was 50 euros, are you going?") == {"price"}
+    assert kinds("The ticket was 50 euros, are you going?") == {"price"}
 
 
 @pytest.mark.parametrize("text", [
@@ -104,11 +98,11 @@ def test_a_price_paid_is_not_a_price_list() -> None:
     "Lo pregunto solo por curiosidad",
 ])
 def test_bargain_words_without_an_amount_after_them_are_no_price_list(text: str) -> None:
-    assert "pricing" not in _kinds(text)
+    assert "pricing" not in kinds(text)
 
 
 def test_a_run_of_currency_signs_is_a_price() -> None:
-    assert "price" in _kinds("Make $$$ while you sleep")
+    assert "price" in kinds("Make $$$ while you sleep")
 
 
 @pytest.mark.parametrize("text", [
@@ -124,7 +118,7 @@ def test_a_run_of_currency_signs_is_a_price() -> None:
     "Qué pena lo del toldo. Tengo un taller de lonas en Getafe, tráelo y te lo miro sin prisa.",
 ])
 def test_a_provider_offering_something_to_the_reader_is_a_pitch(text: str) -> None:
-    assert {"provider", "offer_to_reader"} <= _kinds(text)
+    assert {"provider", "offer_to_reader"} <= kinds(text)
     assert classify(text, RULES).pitch
 
 
@@ -141,7 +135,7 @@ def test_a_provider_offering_something_to_the_reader_is_a_pitch(text: str) -> No
     "¿Tienes tarifas para encargos? Mándame un DM cuando puedas, me encantó tu cartel.",
 ])
 def test_a_provider_or_an_offer_alone_is_not_a_pitch(text: str) -> None:
-    assert len(_kinds(text) & {"provider", "offer_to_reader"}) <= 1
+    assert len(kinds(text) & {"provider", "offer_to_reader"}) <= 1
     assert not classify(text, RULES).pitch
 
 
@@ -152,10 +146,10 @@ def test_a_provider_or_an_offer_alone_is_not_a_pitch(text: str) -> None:
 def test_the_spanish_verb_sale_is_not_the_english_sale_word(text: str) -> None:
     """Both languages' phrases are matched in every message, so an English term must not also
     be an everyday Spanish word: "sale" counts only in a sale context ("on sale", "flash sale")."""
-    assert "offer" not in _kinds(text)
+    assert "offer" not in kinds(text)
 
 
 def test_a_bare_sale_word_adds_nothing_to_a_discount() -> None:
     text = "Got 20% off my yarn order with the newsletter discount, finally bought the alpaca blend"
-    assert _kinds(text) == {"discount", "offer"}
+    assert kinds(text) == {"discount", "offer"}
     assert classify(text, RULES).score == RULES.weights["discount"]
