@@ -132,6 +132,9 @@ class OutgoingReply:
     idempotency_key: str
     spoiler_text: str = ""
     recipient_ids: tuple[str, ...] = field(default=())
+    # When the draft was written: no attempt at posting it can be older, so a search for an
+    # earlier attempt can stop there.
+    drafted_at: datetime | None = None
 
 
 @dataclass(frozen=True)

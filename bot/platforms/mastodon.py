@@ -36,6 +36,7 @@ NOTIFICATION_TYPES = ("mention", "follow", "favourite", "reblog", "quote")
 _RATE_LIMIT_MARGIN = 0.1  # slow down once fewer than 10% of the window's requests are left
 _RATE_LIMIT_WINDOW = timedelta(minutes=5)  # Mastodon's window, when a 429 names no reset time
 _OWN_STATUSES_PAGE = 40  # the most Mastodon returns per page of statuses
+_EARLIER_ATTEMPT_PAGES = 10  # how far back (in pages of our own statuses) to look for one
 _DONE = "done"
 
 
@@ -133,7 +134,7 @@ class MastodonClient:
         return PostedReply(post_id=convert.item_id(status), url=status.get("url"))
 
     def find_posted(self, reply: OutgoingReply) -> PostedReply | None:
-        return self._posted_before(self._own_account()[0], reply.in_reply_to, self._text_of(reply))
+        return self._posted_before(self._own_account()[0], reply, self._text_of(reply))
 
     def _text_of(self, reply: OutgoingReply) -> str:
         """The status text as posted: the reply with the people it answers named first."""
@@ -238,19 +239,31 @@ class MastodonClient:
             self._own = (convert.item_id(me), convert.full_handle(str(me.get("acct") or ""), self._domain))
         return self._own
 
-    def _posted_before(self, own_id: str, in_reply_to: str, text: str) -> PostedReply | None:
-        """An earlier attempt that reached the server (Mastodon keeps idempotency keys ~1 hour)."""
-        recent = self._call(
-            "check for an earlier attempt", self._api.account_statuses, own_id,
-            exclude_reblogs=True, limit=_OWN_STATUSES_PAGE,
-        )
-        for status in recent:
-            if (
-                isinstance(status, Mapping)
-                and convert.item_id({"id": status.get("in_reply_to_id")}) == in_reply_to
-                and convert.same_text(status, text, self._domain)
-            ):
-                return PostedReply(convert.item_id(status), status.get("url"), already_posted=True)
+    def _posted_before(self, own_id: str, reply: OutgoingReply, text: str) -> PostedReply | None:
+        """An earlier attempt that reached the server (Mastodon keeps idempotency keys ~1 hour,
+        and other servers none). Our own statuses are read back to when the draft was written,
+        so a retry hours later on a busy account still finds it; without that time, one page."""
+        max_id = None
+        for _ in range(_EARLIER_ATTEMPT_PAGES):
+            page = self._call(
+                "check for an earlier attempt", self._api.account_statuses, own_id,
+                exclude_reblogs=True, limit=_OWN_STATUSES_PAGE, max_id=max_id,
+            )
+            statuses = [status for status in page if isinstance(status, Mapping)]
+            for status in statuses:
+                if (
+                    convert.item_id({"id": status.get("in_reply_to_id")}) == reply.in_reply_to
+                    and convert.same_text(status, text, self._domain)
+                ):
+                    return PostedReply(convert.item_id(status), status.get("url"), already_posted=True)
+            if reply.drafted_at is None or len(page) < _OWN_STATUSES_PAGE or not statuses:
+                return None
+            oldest = statuses[-1]
+            if convert.created_at(oldest, reply.drafted_at) < reply.drafted_at:
+                return None
+            max_id = convert.item_id(oldest)
+        self._log.warning("mastodon.earlier_attempt_unconfirmed", draft_id=reply.draft_id,
+                          pages=_EARLIER_ATTEMPT_PAGES)
         return None
 
     # -- calling the server --------------------------------------------------------------------

@@ -133,6 +133,7 @@ def outgoing(draft: Draft, recipient_id: str | None = None) -> OutgoingReply:
         language=draft.language, idempotency_key=draft.idempotency_key,
         spoiler_text=target.spoiler_text if target else "",
         recipient_ids=(recipient_id,) if recipient_id else (),
+        drafted_at=draft.created_at,
     )
 
 

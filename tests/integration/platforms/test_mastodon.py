@@ -19,6 +19,7 @@ from mastodon_replay import (
     own_reply,
     recorded,
     replied_status,
+    response,
     serve,
 )
 
@@ -399,6 +400,56 @@ def test_find_posted_names_an_earlier_reply_and_posts_nothing(httpserver, mastod
     assert found is not None and (found.post_id, found.already_posted) == ("117020583258292382", True)
     assert client.find_posted(reply_to(Visibility.PUBLIC, text="Something else entirely")) is None
     assert requests_to(httpserver, "/api/v1/statuses", "POST") == []
+
+
+class OwnStatuses:
+    """GET /api/v1/accounts/:id/statuses over `items` (newest first), paged by max_id."""
+
+    def __init__(self, items: list[dict[str, Any]], base_url: str) -> None:
+        self.items, self.base_url, self.max_ids = items, base_url, []
+
+    def __call__(self, request: Any) -> Any:
+        max_id, limit = request.args.get("max_id"), int(request.args.get("limit", 20))
+        self.max_ids.append(max_id)
+        page = [s for s in self.items if max_id is None or int(s["id"]) < int(max_id)][:limit]
+        rec = recorded("test_fetch_next_previous", "GET", "/statuses?limit=5")
+        return response(rec, self.base_url, body=page, headers={"link": ""})
+
+
+def own_statuses(httpserver: Any, earlier_at: int | None, count: int = 100) -> OwnStatuses:
+    """`count` of our own statuses a minute apart, newest first; the earlier attempt at
+    `reply_to(...)` is the one at index `earlier_at`, the others unrelated posts."""
+    reply, newest = own_reply(), datetime(2026, 8, 1, 18, 0, tzinfo=UTC)
+    items = []
+    for index in range(count):
+        at = (newest - timedelta(minutes=index)).isoformat().replace("+00:00", "Z")
+        status = dict(reply, id=str(117020583258300000 - index), created_at=at)
+        if index != earlier_at:
+            status.update(content=f"<p>unrelated post {index}</p>", in_reply_to_id=None)
+        items.append(status)
+    serve(httpserver, recorded("test_status_reply", "GET", "/verify_credentials"))
+    handler = OwnStatuses(items, httpserver.url_for("/"))
+    httpserver.expect_request(f"/api/v1/accounts/{ADMIN_ID}/statuses", method="GET").respond_with_handler(handler)
+    return handler
+
+
+def test_an_earlier_attempt_pages_back_to_when_the_draft_was_written(httpserver, mastodon_client):
+    statuses = own_statuses(httpserver, earlier_at=70)
+    drafted = datetime(2026, 8, 1, 16, 0, tzinfo=UTC)  # two hours back: 120 statuses' worth
+    found = mastodon_client(handle="admin@localhost:3000").find_posted(
+        reply_to(Visibility.PUBLIC, drafted_at=drafted))
+    assert found is not None and (found.post_id, found.already_posted) == ("117020583258299930", True)
+    assert statuses.max_ids == [None, "117020583258299961"]  # two pages of 40
+
+
+def test_the_search_for_an_earlier_attempt_stops_at_the_draft_s_own_time(httpserver, mastodon_client):
+    statuses = own_statuses(httpserver, earlier_at=70)
+    drafted = datetime(2026, 8, 1, 17, 30, tzinfo=UTC)  # after the status at index 70 was posted
+    client = mastodon_client(handle="admin@localhost:3000")
+    assert client.find_posted(reply_to(Visibility.PUBLIC, drafted_at=drafted)) is None
+    assert statuses.max_ids == [None]  # the first page already reaches back past 17:30
+    assert client.find_posted(reply_to(Visibility.PUBLIC)) is None  # no time known: one page only
+    assert statuses.max_ids == [None, None]
 
 
 def test_direct_reply_without_recipients_is_refused_before_posting(httpserver, mastodon_client):
