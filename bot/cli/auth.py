@@ -23,18 +23,18 @@ def write_secret(path: Path, value: str) -> None:
 
 
 def mastodon_flow(state: CliState, instance: str, account_name: str | None) -> None:
-    from bot.platforms import mastodon
+    from bot.platforms import mastodon_login
 
     settings = state.settings()
     account = _pick(settings.accounts, MastodonAccount, account_name,
                     lambda a: a.base_url.rstrip("/") == instance.rstrip("/"))
     target = account.token_file or settings.data_dir / "secrets" / f"{account.name}.mastodon-token"
-    client_id, client_secret = mastodon.register_app(instance)
-    url = mastodon.authorization_url(instance, client_id=client_id, client_secret=client_secret)
+    client_id, client_secret = mastodon_login.register_app(instance)
+    url = mastodon_login.authorization_url(instance, client_id=client_id, client_secret=client_secret)
     typer.echo("Open this address, sign in, allow rapport, and paste the code shown:")
     typer.echo(url)
     code = typer.prompt("code", hide_input=True).strip()
-    token = mastodon.exchange_code(instance, client_id=client_id, client_secret=client_secret, code=code)
+    token = mastodon_login.exchange_code(instance, client_id=client_id, client_secret=client_secret, code=code)
     write_secret(target, token)
     typer.echo(f"token stored in {target} (mode 0600)")
     if account.token_file is None:

@@ -554,7 +554,7 @@ def test_a_failed_post_is_not_retried_inside_the_adapter(httpserver, mastodon_cl
 
 
 def test_authorization_url_asks_only_for_the_granular_scopes_needed(httpserver):
-    from bot.platforms.mastodon import authorization_url
+    from bot.platforms.mastodon_login import authorization_url
 
     serve(httpserver, recorded("test_status_missing", "GET", "/api/v1/statuses/0"),
           path="/.well-known/oauth-authorization-server")
