@@ -100,3 +100,17 @@ def test_amounts_in_more_currencies_are_prices(text: str, amount: str) -> None:
 ])
 def test_short_disguised_words_are_read_and_sizes_are_not(text: str, words: str) -> None:
     assert fold(text).words == words
+
+
+@pytest.mark.parametrize("text", [
+    "hola! ¿me pasás presupuesto por privado? Quiero arreglar la persiana",
+    "Vi tus cuadros en la feria, pasame precios por privado porfa",
+    "¿Tienes precios para grupos? Escríbeme cuando puedas",
+    "Love your quilts! Could you DM me your rates for a king size?",
+    "Can you send me a quote for two chairs? DM is fine",
+])
+def test_a_customer_asking_the_reader_for_prices_is_not_a_pitch(text: str) -> None:
+    """Who quotes whom: "pásame precios por privado" asks for the reader's prices, while
+    "te paso precios por privado" would offer the writer's."""
+    assert not classify(text, RULES).pitch
+    assert classify("te paso precios por privado", RULES).pitch
