@@ -174,19 +174,20 @@ def _sigmoid(z: float) -> float:
 def _choose_threshold(rows: Sequence[Row], rules: PitchLexicon) -> float:
     """The model threshold that catches most out of fold, within the false-positive bounds."""
     folds = _folds(rows)
-    models = [_fit([row for row, fold in zip(rows, folds) if fold != k]) for k in (0, 1)]
+    fitted = [_fit([row for row, fold in zip(rows, folds) if fold != k]) for k in (0, 1)]
     # The rules' findings and each row's out-of-fold probability do not depend on the
     # threshold: only how that probability weighs does, so each is worked out once.
     judged = []
     for row, fold in zip(rows, folds):
         evidence = rule_evidence(row.example.text, rules)
-        weights, bias = models[fold]
-        probability = model_probability(evidence.unexplained, PitchModel(weights, bias, 1.0, FLOOR))
-        judged.append((row, evidence, probability, bias))
+        weights, bias = fitted[fold]
+        probability = model_probability(evidence.unexplained, PitchModel(weights, bias, THRESHOLDS[0], FLOOR))
+        judged.append((row, fold, evidence, probability))
     best: tuple[int, float] | None = None
     print("out of fold, on the training split:")
     for threshold in THRESHOLDS:
-        counts = _out_of_fold_counts(judged, rules, threshold)
+        models = [PitchModel(weights, bias, threshold, FLOOR) for weights, bias in fitted]
+        counts = _out_of_fold_counts(judged, models, rules)
         ours = [sum(cells) for cells in zip(*(counts[family] for family in OWN_FAMILIES))]
         caught = counts["tubespam"][0] + ours[0]
         within = _rate(ours, 2) <= MAX_OWN_FPR and _rate(counts["sms ham"], 2) <= MAX_HAM_FPR
@@ -207,14 +208,14 @@ def _folds(rows: Sequence[Row]) -> list[int]:
 
 
 def _out_of_fold_counts(
-    judged: Sequence[tuple[Row, RuleEvidence, float, float]], rules: PitchLexicon, threshold: float,
+    judged: Sequence[tuple[Row, int, RuleEvidence, float]], models: Sequence[PitchModel],
+    rules: PitchLexicon,
 ) -> dict[str, list[int]]:
     """[caught, missed, false alarms, true negatives] per family of groups, each verdict the
-    one `classify` gives with the row's out-of-fold model at `threshold`."""
+    one `classify` gives with the row's out-of-fold model (`models[fold]`)."""
     counts: dict[str, list[int]] = {}
-    for row, evidence, probability, bias in judged:
-        model = PitchModel({}, bias, threshold, FLOOR)
-        score = combined_score(evidence, model_weight(probability, model, rules.threshold))
+    for row, fold, evidence, probability in judged:
+        score = combined_score(evidence, model_weight(probability, models[fold], rules.threshold))
         predicted = score >= rules.threshold
         family = row.group if row.group.startswith("sms") else row.group.split()[0]
         cell = (0 if predicted else 1) if row.example.pitch else (2 if predicted else 3)

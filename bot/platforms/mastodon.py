@@ -113,11 +113,13 @@ class MastodonClient:
         return replace(profile, note=self._private_note(profile.platform_id))
 
     def post_reply(self, reply: OutgoingReply) -> PostedReply:
-        earlier = self.find_posted(reply)
+        # One page of our latest statuses: an attempt moments ago. Further back is
+        # `find_posted`'s search, which the sender runs before any retry.
+        text = self._text_of(reply)
+        earlier = self._posted_before(self._own_account()[0], reply, text, pages=1)
         if earlier is not None:
             self._log.info("mastodon.reply_found", draft_id=reply.draft_id, post_id=earlier.post_id)
             return earlier
-        text = self._text_of(reply)
         target = self._call("fetch the post being answered", self._api.status, reply.in_reply_to)
         visibility = reply.visibility.at_most(convert.visibility_of(target.get("visibility")))
         if visibility is Visibility.DIRECT and not convert.leading_handles(text, self._domain):
@@ -132,7 +134,9 @@ class MastodonClient:
         return PostedReply(post_id=convert.item_id(status), url=status.get("url"))
 
     def find_posted(self, reply: OutgoingReply) -> PostedReply | None:
-        return self._posted_before(self._own_account()[0], reply, self._text_of(reply))
+        return self._posted_before(
+            self._own_account()[0], reply, self._text_of(reply), pages=_EARLIER_ATTEMPT_PAGES
+        )
 
     def _text_of(self, reply: OutgoingReply) -> str:
         """The status text as posted: the reply with the people it answers named first."""
@@ -237,12 +241,15 @@ class MastodonClient:
             self._own = (convert.item_id(me), convert.full_handle(str(me.get("acct") or ""), self._domain))
         return self._own
 
-    def _posted_before(self, own_id: str, reply: OutgoingReply, text: str) -> PostedReply | None:
+    def _posted_before(
+        self, own_id: str, reply: OutgoingReply, text: str, pages: int
+    ) -> PostedReply | None:
         """An earlier attempt that reached the server (Mastodon keeps idempotency keys ~1 hour,
         and other servers none). Our own statuses are read back to when the draft was written,
-        so a retry hours later on a busy account still finds it; without that time, one page."""
+        at most `pages` pages, so a retry hours later on a busy account still finds it; without
+        that time, one page."""
         max_id = None
-        for _ in range(_EARLIER_ATTEMPT_PAGES):
+        for _ in range(pages):
             page = self._call(
                 "check for an earlier attempt", self._api.account_statuses, own_id,
                 exclude_reblogs=True, limit=_OWN_STATUSES_PAGE, max_id=max_id,
@@ -260,8 +267,8 @@ class MastodonClient:
             if convert.created_at(oldest, reply.drafted_at) < reply.drafted_at:
                 return None
             max_id = convert.item_id(oldest)
-        self._log.warning("mastodon.earlier_attempt_unconfirmed", draft_id=reply.draft_id,
-                          pages=_EARLIER_ATTEMPT_PAGES)
+        if pages > 1:
+            self._log.warning("mastodon.earlier_attempt_unconfirmed", draft_id=reply.draft_id, pages=pages)
         return None
 
     # -- calling the server --------------------------------------------------------------------

@@ -452,6 +452,20 @@ def test_the_search_for_an_earlier_attempt_stops_at_the_draft_s_own_time(httpser
     assert statuses.max_ids == [None, None]
 
 
+def test_posting_itself_reads_only_the_latest_page_and_leaves_the_deep_search_to_find_posted(
+    httpserver, mastodon_client
+):
+    statuses = own_statuses(httpserver, earlier_at=None)
+    serve(httpserver, recorded("test_status_reply", "POST", "/api/v1/statuses"), method="GET",
+          path=f"/api/v1/statuses/{REPLIED_ID}", body=replied_status())
+    serve(httpserver, recorded("test_status_reply", "POST", "/api/v1/statuses", nth=1), body=own_reply())
+    drafted = datetime(2026, 8, 1, 12, 0, tzinfo=UTC)  # long ago: a search would read all pages
+    posted = mastodon_client(handle="admin@localhost:3000").post_reply(
+        reply_to(Visibility.PUBLIC, drafted_at=drafted))
+    assert not posted.already_posted
+    assert statuses.max_ids == [None]
+
+
 def test_direct_reply_without_recipients_is_refused_before_posting(httpserver, mastodon_client):
     serve_reply_scenario(httpserver, "direct")
     with pytest.raises(InvalidInputError):

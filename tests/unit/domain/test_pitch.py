@@ -154,6 +154,11 @@ def test_disguises_do_not_hide_a_pitch(name: str, plain: str, disguised: str) ->
     ("m1t4d d3 pr3c10", "mitad de precio"),
     ("4k video, 3d print, 5g plan", "4k video, 3d print, 5g plan"),
     ("2x1 en 24h por $49", "2x1 en 24h por $49"),
+    # A few short words start with a digit; sizes and counts do not turn into them.
+    ("l1nk 1n my b1o", "link in my bio"),
+    ("d3tails 0n the site", "details on the site"),
+    ("₱ersonal training", "personal training"),
+    ("my 4k tv and 3d glasses, 1s later", "my 4k tv and 3d glasses, 1s later"),
 ])
 def test_digits_read_as_letters_only_inside_words(text: str, words: str) -> None:
     assert fold(text).words == words
