@@ -14,7 +14,7 @@ overlap (10 minutes) before the cursor's mark, and pages of 100 (listNotificatio
   Profiles: 0 calls while polling (each notification carries its author's profile view, bio
   included); a caller that wants fresh profiles of P people pays ceil(P / 25) getProfiles calls.
 
-The notifications are the mention from the reference AppView's snapshot in ../shared/fixtures,
+The notifications are the mention from the reference AppView's snapshot in tests/fixtures/bluesky,
 given new uris, times and 100 distinct authors. Run: python benchmarks/bluesky_requests.py
 (exits 1 when over budget).
 """
@@ -40,7 +40,7 @@ sys.path.insert(0, str(ROOT))
 
 from bot.platforms.bluesky import BlueskyClient  # noqa: E402
 
-FIXTURES = ROOT.parent / "shared" / "fixtures" / "bluesky"
+FIXTURES = ROOT / "tests" / "fixtures" / "bluesky"
 SNAPSHOT = FIXTURES / "bsky-appview-snapshots" / "notifications.test.ts.snap"
 SERVICE = "https://pds.benchmark.example"
 OUR_DID = "did:plc:rapportbenchmark"

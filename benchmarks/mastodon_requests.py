@@ -7,7 +7,7 @@ Budget, for N new notifications and pages of 80 (Mastodon's maximum for notifica
   No profile lookups: each notification carries its author's account.
 An idle poll and the first poll of an account cost one request each.
 
-The notifications are the recorded mention from ../shared/fixtures/mastodon, given new ids and
+The notifications are the recorded mention from tests/fixtures/mastodon, given new ids and
 100 distinct authors. Run: python benchmarks/mastodon_requests.py (exits 1 when over budget).
 """
 

@@ -42,7 +42,7 @@ sys.path.insert(0, str(PROJECT))
 
 from bot.domain.pitch import PitchLexicon, classify, load_lexicon  # noqa: E402
 
-DEFAULT_EVAL_DIR = Path(__file__).resolve().parents[2] / "shared" / "eval"
+DEFAULT_EVAL_DIR = PROJECT / "benchmarks" / "data"
 TARGET_THROUGHPUT = 5_000
 TIMED_SETS = ("tubespam", "sms ham", "own en (all)", "own es (all)")
 
@@ -121,6 +121,7 @@ def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
 
 
 def _load_sets(eval_dir: Path) -> dict[str, list[Example]]:
+    _require_public_sets(eval_dir)
     videos = tubespam_videos(eval_dir)
     trained = [e for video, rows in videos.items() if video in TRAIN_VIDEOS for e in rows]
     held_out = [e for video, rows in videos.items() if video not in TRAIN_VIDEOS for e in rows]
@@ -147,6 +148,14 @@ def _load_sets(eval_dir: Path) -> dict[str, list[Example]]:
             sets[f"own {language} blind batch {number}"] = batch
         sets[f"own {language} corpus (trained on)"] = training_corpus(language)
     return sets
+
+
+def _require_public_sets(eval_dir: Path) -> None:
+    """A missing set would silently score as empty: stop with one line instead."""
+    if len(list((eval_dir / "tubespam").glob("Youtube0*-*.csv"))) != 5:
+        raise SystemExit(f"pitch_eval: expected the five TubeSpam CSV files in {eval_dir / 'tubespam'}")
+    if not (eval_dir / "sms" / "SMSSpamCollection").is_file():
+        raise SystemExit(f"pitch_eval: {eval_dir / 'sms' / 'SMSSpamCollection'} is missing")
 
 
 def blind_batches(language: str) -> dict[int, list[Example]]:

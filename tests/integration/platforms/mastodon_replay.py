@@ -1,6 +1,6 @@
 """Replay real Mastodon responses (vcrpy cassettes from Mastodon.py's test suite) on loopback.
 
-The cassettes sit in `../shared/fixtures/mastodon/` next to the repository. Responses are served
+The cassettes sit in `tests/fixtures/mastodon/` (provenance and licence in its README). Responses are served
 as recorded: status, headers (rate limit, Link) and body. Only what addresses the server is
 rewritten: Link headers point at the loopback server. URLs inside bodies (profile and status
 pages, mention links) are data the client never follows, so they keep the recorded
@@ -24,7 +24,7 @@ import yaml
 from werkzeug import Request, Response
 
 REPO = Path(__file__).resolve().parents[3]
-FIXTURES = REPO.parent / "shared" / "fixtures" / "mastodon"
+FIXTURES = REPO / "tests" / "fixtures" / "mastodon"
 RECORDED_ORIGIN = "http://localhost:3000"
 DOMAIN = "localhost:3000"  # the recorded server's domain: local accounts' handles end in it
 _NOT_REPLAYED = frozenset({"content-length", "transfer-encoding", "connection", "content-encoding"})

@@ -35,7 +35,7 @@ from bot.platforms.bluesky import BlueskyClient, check_length
 from bot.platforms.bluesky_convert import tid_from_key
 from tests.fakes import FakeClock
 
-FIXTURES = Path(__file__).resolve().parents[4] / "shared" / "fixtures" / "bluesky"
+FIXTURES = Path(__file__).resolve().parents[3] / "tests" / "fixtures" / "bluesky"
 SNAPSHOT = FIXTURES / "bsky-appview-snapshots" / "notifications.test.ts.snap"
 MARSHALX = FIXTURES / "marshalx-atproto-test_data"
 SERVICE = "https://pds.rapport.example"

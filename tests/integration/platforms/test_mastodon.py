@@ -1,7 +1,7 @@
 """MastodonClient against real recorded Mastodon responses, served on loopback.
 
 Every test goes through Mastodon.py and `requests` to a pytest-httpserver that replays the
-cassettes in ../shared/fixtures/mastodon (see mastodon_replay.py). Our account is
+cassettes in tests/fixtures/mastodon (see mastodon_replay.py). Our account is
 @mastodonpy_test on localhost:3000, or @admin where the recorded replies were posted by admin.
 """
 

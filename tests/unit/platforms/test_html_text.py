@@ -1,7 +1,7 @@
 """HTML from Mastodon-compatible servers, read as the plain text a person sees.
 
 Inputs are shaped like what Mastodon renders (see the recorded statuses in
-../shared/fixtures/mastodon): `<p>` paragraphs, `<br />`, h-card mention links, hashtag links,
+tests/fixtures/mastodon): `<p>` paragraphs, `<br />`, h-card mention links, hashtag links,
 and links shortened with `invisible` and `ellipsis` spans.
 """
 
