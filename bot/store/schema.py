@@ -58,6 +58,8 @@ poll_state = Table(
     Column("last_poll_at", UtcDateTime),
     Column("last_error", Text),
     Column("backoff_until", UtcDateTime),
+    Column("failures", Integer, nullable=False, default=0),  # polls failed in a row
+    Column("failing_since", UtcDateTime),
 )
 
 contacts = Table(
@@ -66,6 +68,7 @@ contacts = Table(
     Column("account", String(64), ForeignKey("accounts.name", ondelete="CASCADE"), nullable=False),
     Column("platform_id", String(255)),
     Column("handle", String(255), nullable=False),
+    Column("handle_key", String(255), nullable=False, default=""),  # handle_key(handle): how people look it up
     Column("name", Text, nullable=False, default=""),
     Column("bio", Text, nullable=False, default=""),
     Column("fields", Text, nullable=False, default="[]"),  # JSON [[name, value], ...]
@@ -90,6 +93,7 @@ contacts = Table(
     Column("last_checkin_at", UtcDateTime),
     UniqueConstraint("account", "platform_id"),
     Index(None, "account", "handle"),
+    Index(None, "account", "handle_key"),
     Index(None, "account", "stage"),
 )
 

@@ -205,15 +205,18 @@ def test_upgrading_from_the_first_schema_keeps_the_data(database_url: str) -> No
         connection.execute(text(
             "INSERT INTO contacts (account, handle, name, bio, fields, bot, stage, stage_reason, conversations,"
             " conversation_days, reciprocal_conversations, known_facts, signals, trusted, opted_out,"
-            " exchanges_since_pitch) VALUES ('old', 'ana@x', 'Ana', '', '[]', false, 'first_contact', '',"
+            " exchanges_since_pitch) VALUES ('old', 'Émilie@X', 'Émilie', '', '[]', false, 'first_contact', '',"
             " 1, 1, 0, 0, 0, false, false, 0)"
         ))
     engine.dispose()
     store = SqlAlchemyStore(database_url)
-    assert current_revision(store.engine) == "0002"
+    assert current_revision(store.engine) == "0003"
     with store.unit_of_work() as uow:
-        [ana] = uow.contacts.list("old")
-    assert ana.handle == "ana@x" and ana.stage.value == "first_contact" and ana.last_checkin_at is None
+        [emilie] = uow.contacts.list("old")
+    assert emilie.handle == "Émilie@X" and emilie.stage.value == "first_contact" and emilie.last_checkin_at is None
+    with store.engine.connect() as connection:
+        key = connection.execute(text("SELECT handle_key FROM contacts")).scalar_one()
+    assert key == "émilie@x"  # the key is filled in for contacts stored before it existed
     store.close()
 
 
