@@ -40,11 +40,16 @@ class Account:
     password: str
 
 
+INSTALLED_STAMP = ".rapport-installed"  # written last: an interrupted `npm ci` leaves none
+
+
 def ensure_installed(directory: Path = HERE, timeout: float = 600.0) -> float | None:
-    """Run `npm ci` when node_modules is missing; return the seconds it took, None if not needed."""
+    """Run `npm ci` unless it finished for this lock file; the seconds it took, None if not needed."""
     if shutil.which("node") is None or shutil.which("npm") is None:
         raise Unavailable("node and npm are needed for the local Bluesky network")
-    if (directory / "node_modules" / "@atproto" / "dev-env").is_dir():
+    stamp = directory / "node_modules" / INSTALLED_STAMP
+    lock = (directory / "package-lock.json").read_bytes()
+    if stamp.is_file() and stamp.read_bytes() == lock:
         return None
     started = time.monotonic()
     try:
@@ -56,6 +61,7 @@ def ensure_installed(directory: Path = HERE, timeout: float = 600.0) -> float | 
         raise Unavailable(f"npm ci took more than {timeout:.0f} s") from exc
     if done.returncode != 0:
         raise Unavailable(f"npm ci failed ({done.returncode}): {done.stderr[-2000:]}")
+    stamp.write_bytes(lock)
     return time.monotonic() - started
 
 
