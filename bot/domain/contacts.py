@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -13,8 +14,11 @@ _NOBOT = re.compile(r"(?<![\w#])#no_?bots?\b", re.IGNORECASE)
 
 
 def asks_for_no_bots(*texts: str) -> bool:
-    """True when a bio or profile field carries a #nobot tag."""
-    return any(_NOBOT.search(text or "") for text in texts)
+    """True when any of these profile texts carries a #nobot tag.
+
+    NFKC first: "＃ｎｏｂｏｔ" in fullwidth letters asks the same thing.
+    """
+    return any(_NOBOT.search(unicodedata.normalize("NFKC", text or "")) for text in texts)
 
 
 @dataclass(frozen=True)
@@ -42,4 +46,5 @@ class Contact:
 
     @property
     def nobot(self) -> bool:
-        return asks_for_no_bots(self.bio, *(value for _, value in self.fields))
+        """Wherever the person wrote it: display name, bio, or a profile field's label or value."""
+        return asks_for_no_bots(self.name, self.bio, *(text for field in self.fields for text in field))

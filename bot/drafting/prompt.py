@@ -13,7 +13,8 @@ from typing import Any
 from bot.domain.contacts import Contact
 from bot.domain.drafts import ReplyTarget
 from bot.domain.memory import ContactMemory
-from bot.drafting.template import MAX_TEXT, _first_name, reply_kind
+from bot.domain.names import first_name
+from bot.drafting.template import MAX_TEXT, reply_kind
 from bot.drafting.topics import thread_timing
 
 _LANGUAGE_NAMES = {"es": "Spanish", "en": "English"}
@@ -87,8 +88,13 @@ def system_prompt(target: ReplyTarget | None, language: str | None, voice: str) 
 def conversation(
     contact: Contact, target: ReplyTarget | None, memory: ContactMemory, now: datetime,
 ) -> dict[str, Any]:
-    """The data the model may draw on. Notes are left out: the user wrote them for themselves."""
-    data: dict[str, Any] = {"person": {"name": _first_name(contact)}}
+    """The data the model may draw on. Notes are left out: the user wrote them for themselves.
+
+    The name only when it is a plain name, as for the template drafter: a model told to greet
+    "@victim@other.example" or "shop.example" by name would put a mention or a link in the reply.
+    """
+    name = first_name(contact.name)
+    data: dict[str, Any] = {"person": {"name": name} if name else {}}
     if target is not None:
         message = {"text": target.text}
         if target.spoiler_text:

@@ -4,6 +4,8 @@ fact's own words. It never pitches, never invents facts, and answers "are you a 
 
 Replies are composed of parts from `templates.toml` (greeting, response, memory follow-up), each
 variant picked from a hash of contact and post: stable per message, varied across messages.
+A display name enters a reply only when `first_name` finds it a plain name; otherwise the
+variants read without it ("¡Hola, {name}!" becomes "¡Hola!").
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from bot.domain.categories import Category, categorize
 from bot.domain.contacts import Contact
 from bot.domain.drafts import ReplyTarget, Suggestion
 from bot.domain.memory import ContactMemory
+from bot.domain.names import first_name
 from bot.domain.normalize import fold
 from bot.drafting.topics import Topic, is_about, topics_to_mention
 from bot.errors import ConfigError
@@ -156,14 +159,14 @@ def asks_if_automated(text: str) -> bool:
 
 def _replies(parts: dict[str, dict[str, list[str]]], contact: Contact, target: ReplyTarget, kind: str,
              topics: list[Topic], lang: str) -> Iterator[str]:
-    name = _first_name(contact)
+    name = first_name(contact.name)
     seed = _seed(f"{contact.id}:{target.post_id}")
     responses = parts["reply"].get(kind) or parts["reply"]["other"]
     greetings = parts["greeting"].get(kind) or parts["greeting"]["default"]
     for i in range(MAX_SUGGESTIONS * 2):
         response = _nth(responses, seed, i)
-        greeting = "" if "{name}" in response else _nth(greetings, seed >> 16, i).format(name=name)
-        text = _join(greeting, response.format(name=name))
+        greeting = "" if "{name}" in response else _fill(_nth(greetings, seed >> 16, i), name)
+        text = _join(greeting, _fill(response, name))
         if topics:
             topic = topics[i % len(topics)]
             tail = _contract(_nth(parts["follow_up"][topic.timing], seed >> 32, i).format(topic=topic.text), lang)
@@ -174,11 +177,11 @@ def _replies(parts: dict[str, dict[str, list[str]]], contact: Contact, target: R
 def _check_ins(parts: dict[str, dict[str, list[str]]], contact: Contact, topics: list[Topic],
                lang: str) -> Iterator[str]:
     """A message that asks about them; nothing at all when memory holds nothing to ask about."""
-    name = _first_name(contact)
+    name = first_name(contact.name)
     seed = _seed(f"{contact.id}:check-in:{topics[0].text}") if topics else 0
     for i in range(min(len(topics), MAX_SUGGESTIONS) * 2):
         topic = topics[i % len(topics)]
-        yield _contract(_nth(parts["check_in"][topic.timing], seed, i).format(name=name, topic=topic.text), lang)
+        yield _contract(_fill(_nth(parts["check_in"][topic.timing], seed, i), name, topic=topic.text), lang)
 
 
 def _distinct(texts: Iterable[str], limit: int) -> list[str]:
@@ -215,11 +218,33 @@ def _base_language(
     return base if base in known else "en"
 
 
-def _first_name(contact: Contact) -> str:
-    name = (contact.name or "").strip()
-    if name:
-        return name.split()[0]
-    return "@" + contact.handle.split("@")[0]
+def _fill(variant: str, name: str | None, **values: str) -> str:
+    """The variant with the name in, or read without one.
+
+    Never a handle in place of a missing name: "@ana" in a Mastodon reply mentions whoever is
+    "ana" on the account's own server, who may be someone else.
+    """
+    if name is not None:
+        return variant.format(name=name, **values)
+    return without_name(variant).format(name="", **values)
+
+
+_NAME = r"(?<!\{)\{name\}(?!\})"  # the placeholder, not an escaped "{{name}}"
+_NAME_BETWEEN_COMMAS = re.compile(r",\s*" + _NAME + r"\s*,")  # "Thanks, {name}, for..." -> "Thanks for..."
+_NAME_FIRST = re.compile(r"^" + _NAME + r"[,:!.]?\s*")  # "{name}, thanks." -> "thanks."
+_NAME_AFTER = re.compile(r"[,\s]*" + _NAME)  # "¡Hola, {name}!" -> "¡Hola!"; "Hi {name}, how" -> "Hi, how"
+_EMPTY_MARKS = re.compile(r"¡\s*!|¿\s*\?")  # what "¡{name}!" leaves
+
+
+def without_name(variant: str) -> str:
+    """A template variant as it reads with its {name} taken out, with the commas around it."""
+    text = _NAME_BETWEEN_COMMAS.sub("", variant)
+    text, at_start = _NAME_FIRST.subn("", text)
+    text = _EMPTY_MARKS.sub("", _NAME_AFTER.sub("", text)).strip()
+    if at_start:  # the sentence now starts at what followed the name: "¿qué tal?" -> "¿Qué tal?"
+        opening = len(text) - len(text.lstrip("¡¿\"“«' "))
+        text = text[:opening] + text[opening:opening + 1].upper() + text[opening + 1:]
+    return text
 
 
 def _seed(key: str) -> int:

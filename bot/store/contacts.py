@@ -9,6 +9,7 @@ from datetime import datetime
 from sqlalchemy import Connection, case, delete, func, insert, or_, select, update
 
 from bot.domain.contacts import Contact
+from bot.domain.handles import handle_key
 from bot.domain.memory import Fact, FactKind
 from bot.domain.models import Direction, Person
 from bot.domain.stages import RelationshipCounters, Stage, StageAssessment
@@ -39,7 +40,7 @@ class ContactRepository:
             new_id = self._c.execute(
                 insert(contacts).values(
                     account=account, platform_id=person.platform_id, handle=person.handle,
-                    name=person.name, bio=person.bio, bot=person.bot,
+                    handle_key=_key(person.handle), name=person.name, bio=person.bio, bot=person.bot,
                     fields=json.dumps([list(f) for f in person.fields]),
                     first_seen_at=now, last_seen_at=now,
                 ).returning(contacts.c.id)
@@ -61,7 +62,7 @@ class ContactRepository:
         # Known only by handle so far (a `sent` history event names no id): adopt that row.
         return self._c.execute(
             select(contacts)
-            .where(contacts.c.account == account, func.lower(contacts.c.handle) == person.handle.lower())
+            .where(contacts.c.account == account, contacts.c.handle_key == _key(person.handle))
             .where(or_(contacts.c.platform_id.is_(None), person.platform_id is None))
             .order_by(contacts.c.id)
         ).first()
@@ -71,14 +72,17 @@ class ContactRepository:
         return None if row is None else _to_contact(row)
 
     def find(self, handle: str, account: str | None = None) -> list[Contact]:
-        handle = handle.removeprefix("@").lower()
-        query = select(contacts).where(func.lower(contacts.c.handle) == handle)
+        query = select(contacts).where(contacts.c.handle_key == _key(handle))
         if account:
             query = query.where(contacts.c.account == account)
         return [_to_contact(r) for r in self._c.execute(query.order_by(contacts.c.id))]
 
-    def list(self, account: str | None = None, stage: Stage | None = None) -> list[Contact]:
-        query = select(contacts).order_by(contacts.c.account, contacts.c.handle)
+    def list(
+        self, account: str | None = None, stage: Stage | None = None, limit: int | None = None, offset: int = 0,
+    ) -> list[Contact]:
+        """By account and handle (then id, so pages never overlap); all of them unless `limit`."""
+        query = select(contacts).order_by(contacts.c.account, contacts.c.handle, contacts.c.id)
+        query = query.limit(limit).offset(offset)
         if account:
             query = query.where(contacts.c.account == account)
         if stage:
@@ -179,12 +183,24 @@ class ContactRepository:
         self._c.execute(delete(contacts).where(contacts.c.id == contact_id))
 
 
+_KEY_LENGTH = contacts.c.handle_key.type.length
+
+
+def _key(handle: str) -> str:
+    # Cut to the column: folding can lengthen a handle ("ß" -> "ss"), and PostgreSQL refuses an
+    # over-long value. Stored and looked-up keys are cut alike, so they still meet.
+    return handle_key(handle)[:_KEY_LENGTH]
+
+
 def _profile_changes(row, person: Person) -> dict[str, object]:  # noqa: ANN001
     changes: dict[str, object] = {}
     if person.platform_id and row.platform_id != person.platform_id:
         changes["platform_id"] = person.platform_id
-    if person.handle and row.handle != person.handle:
-        changes["handle"] = person.handle  # handles change; the platform id does not
+    # Handles change; the platform id does not. A sighting without the id (a `sent` event, typed
+    # by the owner) matched the same key: it keeps the spelling the platform gave.
+    if person.platform_id and person.handle and row.handle != person.handle:
+        changes["handle"] = person.handle
+        changes["handle_key"] = _key(person.handle)
     for key in ("name", "bio"):
         if getattr(person, key) and getattr(row, key) != getattr(person, key):
             changes[key] = getattr(person, key)
