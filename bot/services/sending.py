@@ -7,6 +7,11 @@ whether that earlier attempt got through (as after any failed attempt: a timeout
 success) and, if it did, the post is recorded without asking the policy again. Otherwise the
 draft is decided and posted again with the same key, which the adapter turns into "already
 posted" should the check have missed it.
+
+A sender claims one draft at a time, so a crash strands at most one. At the start of each pass it
+hands back, without waiting for the lease, the claims of processes of its own host that have
+ended (see `claimers.gone`); those drafts then take the same "did it get through?" path.
+Claims made on other hosts cannot be checked from here and keep the lease.
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ from bot.errors import (
     RemoteRejectedError,
 )
 from bot.ports import Clock, PlatformClient
+from bot.services import claimers
 from bot.services.deciding import Policy
 from bot.services.ingest import record_interaction
 from bot.services.memory import close_followed_threads
@@ -51,21 +57,40 @@ def send_approved(
     store: SqlAlchemyStore, clients: Mapping[str, PlatformClient], *, policy: Policy, clock: Clock,
     options: SendOptions, log: Any, should_stop: Callable[[], bool] = lambda: False,
 ) -> SendReport:
-    """Send every due approved draft, a claimed batch at a time, until none is left."""
+    """Send every due approved draft, one claim at a time, until none is left."""
     report = SendReport()
+    claimers.remember_sender(options.owner)
+    _release_dead_local_claims(store, clock, options.owner, log)
     while not should_stop():
         with store.unit_of_work() as uow:
-            claimed = uow.drafts.claim_sendable(options.owner, clock.now(), options.lease)
+            claimed = uow.drafts.claim_sendable(options.owner, clock.now(), options.lease, limit=1)
             uow.commit()
         if not claimed:
             break
-        for index, draft in enumerate(claimed):
-            client = clients.get(draft.account)
-            if should_stop() or client is None:
-                _release(store, claimed[index:], clock)  # nothing of these was posted yet
-                return report
-            _send_one(store, draft, client, policy, clock, options, log, report)
+        draft = claimed[0]
+        client = clients.get(draft.account)
+        if should_stop() or client is None:
+            _release(store, draft, clock)  # nothing of it was posted yet
+            break
+        _send_one(store, draft, client, policy, clock, options, log, report)
     return report
+
+
+def _release_dead_local_claims(store: SqlAlchemyStore, clock: Clock, owner: str, log: Any) -> int:
+    """Hand back, without waiting for the lease, the `sending` drafts of this host's ended processes."""
+    host, _ = claimers.host_and_pid(owner)
+    if host is None:
+        return 0  # not a `host:pid:random` instance: there is no host to compare with
+    with store.unit_of_work(read_only=True) as uow:
+        claims = uow.drafts.sending_claims(f"{host}:")
+    gone = sorted(claimer for claimer, claimed_at in claims.items() if claimers.gone(claimer, claimed_at))
+    if not gone:
+        return 0
+    with store.unit_of_work() as uow:
+        released = uow.drafts.release_claims(gone, clock.now())
+        uow.commit()
+    log.warning("send.released_dead_claims", claimers=gone, drafts=released)
+    return released
 
 
 def _send_one(
@@ -189,9 +214,8 @@ def _retry_at(error: PlatformError, attempts: int, now: datetime) -> datetime:
     return now + timedelta(seconds=backoff * random.uniform(0.8, 1.2))
 
 
-def _release(store: SqlAlchemyStore, drafts: list[Draft], clock: Clock) -> None:
+def _release(store: SqlAlchemyStore, draft: Draft, clock: Clock) -> None:
     with store.unit_of_work() as uow:
         now = clock.now()
-        for draft in drafts:
-            uow.drafts.save(draft.moved_to(DraftStatus.APPROVED, now, attempts=max(draft.attempts - 1, 0)))
+        uow.drafts.save(draft.moved_to(DraftStatus.APPROVED, now, attempts=max(draft.attempts - 1, 0)))
         uow.commit()

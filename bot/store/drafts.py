@@ -31,8 +31,11 @@ class DraftRepository:
         row = self._c.execute(_joined().where(drafts.c.id == draft_id)).first()
         return None if row is None else _to_draft(row)
 
-    def list(self, status: DraftStatus | None = None, account: str | None = None, limit: int = 1000) -> list[Draft]:
-        query = _joined().order_by(drafts.c.created_at, drafts.c.id).limit(limit)
+    def list(
+        self, status: DraftStatus | None = None, account: str | None = None, limit: int = 1000, offset: int = 0,
+    ) -> list[Draft]:
+        """Oldest first; `limit` and `offset` page through them in a stable order."""
+        query = _joined().order_by(drafts.c.created_at, drafts.c.id).limit(limit).offset(offset)
         if status is not None:
             query = query.where(drafts.c.status == status.value)
         if account:
@@ -44,10 +47,12 @@ class DraftRepository:
         return [_to_draft(r) for r in rows]
 
     def claim_sendable(
-        self, owner: str, now: datetime, lease: timedelta, account: str | None = None, limit: int = 20,
+        self, owner: str, now: datetime, lease: timedelta, account: str | None = None, limit: int = 1,
     ) -> list[Draft]:
         """Take approved drafts that are due, and `sending` ones whose claim has lapsed.
 
+        One by default: a claimer that dies strands whatever it holds until someone releases it,
+        so a sender takes the next draft only after the previous one is done.
         Rows are locked with SKIP LOCKED on PostgreSQL, so replicas never take the same draft;
         SQLite serialises writers and has no row locks to skip.
         """
@@ -67,6 +72,37 @@ class DraftRepository:
             attempts=drafts.c.attempts + 1,
         ))
         return [d for d in (self.get(i) for i in ids) if d is not None]
+
+    def sending_claims(self, claimer_prefix: str) -> dict[str, datetime]:
+        """The claimers starting with `claimer_prefix` that hold `sending` drafts, each with its
+        earliest claim: proof that the claimer was alive then."""
+        rows = self._c.execute(
+            select(drafts.c.claimed_by, func.min(drafts.c.claimed_at))
+            .where(drafts.c.status == DraftStatus.SENDING.value,
+                   drafts.c.claimed_by.startswith(claimer_prefix, autoescape=True))
+            .group_by(drafts.c.claimed_by)
+        )
+        return {claimer: claimed_at for claimer, claimed_at in rows}
+
+    def release_claims(self, claimers: list[str], now: datetime) -> int:
+        """Hand the `sending` drafts of these claimers back to `approved` without waiting for the lease.
+
+        The attempt count is kept, so the next claim asks the platform whether the earlier attempt got
+        through before posting again. Matching on the claimer leaves alone a draft someone else has
+        claimed since; rows another transaction holds are skipped, as in `claim_sendable`, so two
+        senders releasing at once never wait on each other.
+        """
+        if not claimers:
+            return 0
+        query = (select(drafts.c.id)
+                 .where(drafts.c.status == DraftStatus.SENDING.value, drafts.c.claimed_by.in_(claimers))
+                 .order_by(drafts.c.id))
+        ids = list(self._c.execute(query.with_for_update(skip_locked=True)).scalars())
+        if ids:
+            self._c.execute(update(drafts).where(drafts.c.id.in_(ids)).values(
+                status=DraftStatus.APPROVED.value, claimed_by=None, claimed_at=None, updated_at=now,
+            ))
+        return len(ids)
 
     def sent_since(self, contact_id: int, since: datetime) -> int:
         return self._c.execute(
