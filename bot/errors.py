@@ -35,6 +35,21 @@ class InvalidInputError(RapportError):
     """Input from the user or a file that cannot be used as given."""
 
 
+class UsageError(InvalidInputError):
+    """A command-line value that cannot be used as given: exit 2, like any usage error, but in
+    one line (Click's own usage errors print the usage first)."""
+
+    exit_code = 2
+
+
+class InvalidRecordError(InvalidInputError):
+    """One incoming record (an event, a notification) that cannot be stored as it is.
+
+    It is skipped with one line saying why; the rest of its batch is stored and the cursor
+    moves past it, so it never blocks a later poll.
+    """
+
+
 class PolicyRefusedError(RapportError):
     """A guardrail blocked the action; carries the decision with its reasons."""
 

@@ -15,7 +15,7 @@ from typing import Any
 
 from bot.bootstrap import App
 from bot.errors import AuthFailedError, PlatformError, RapportError, RateLimitedError
-from bot.services.heartbeat import beat, stop_beating
+from bot.services.heartbeat import beat, record_poll_failed, record_poll_succeeded, stop_beating
 from bot.services.ingest import Progress
 from bot.services.refresh import RefreshReport, refresh_account
 from bot.services.checkins import CheckinOptions, suggest_checkins
@@ -36,26 +36,53 @@ class Jobs:
     on_auth_failure: Callable[[str], None] | None = None
 
     def refresh(self, account_name: str) -> RefreshReport | None:
+        """Poll and draft one account; None if that failed. Whatever goes wrong stays with this
+        account: the others are still polled, and the failure is counted for `rapport health`."""
         app = self.app
         account = app.settings.account(account_name)
         drafting = app.settings.drafting
         try:
-            return refresh_account(
+            report = refresh_account(
                 app.store, app.client(account_name), app.drafter, account_name, clock=app.clock,
                 policy=app.policy, log=app.log, backfill_days=account.backfill_days,
                 max_age=timedelta(days=drafting.max_age_days) if drafting.max_age_days else None,
                 suggestions=drafting.suggestions, should_stop=self.stop.is_set, progress=self.progress,
             )
+        except RateLimitedError as error:
+            # The platform asked us to wait: expected, and not a fault of the service.
+            app.log.warning("poll.rate_limited", account=account_name, error=str(error))
+            return None
         except AuthFailedError as error:
             app.log.error("poll.auth_failed", account=account_name, error=str(error),
                           hint="fix the credentials, run `rapport doctor`, then restart the service")
+            self._failed(account_name, error)
             if self.on_auth_failure is not None:
                 self.on_auth_failure(account_name)
-        except RateLimitedError as error:
-            app.log.warning("poll.rate_limited", account=account_name, error=str(error))
+            return None
         except (PlatformError, RapportError) as error:
             app.log.warning("poll.failed", account=account_name, error=str(error), error_type=type(error).__name__)
-        return None
+            self._failed(account_name, error)
+            return None
+        except Exception as error:  # noqa: BLE001 - a fault nobody foresaw must not stop the other accounts
+            app.log.error("poll.crashed", account=account_name, error=str(error), error_type=type(error).__name__)
+            app.log.debug("poll.crashed.traceback", account=account_name, exc_info=True)
+            self._failed(account_name, error)
+            return None
+        if not report.waiting:
+            self._record(record_poll_succeeded, account_name)
+        return report
+
+    def _failed(self, account_name: str, error: Exception) -> None:
+        # Project errors are written to be read as they are; anything else needs its type.
+        reason = str(error) if isinstance(error, RapportError) else f"{type(error).__name__}: {error}"
+        self._record(record_poll_failed, account_name, self.app.clock, " ".join(reason.split())[:500])
+
+    def _record(self, outcome: Callable[..., None], account_name: str, *args: Any) -> None:
+        """Count the outcome for `rapport health`; if even that fails, the poll's own log line stands."""
+        try:
+            outcome(self.app.store, account_name, *args)
+        except Exception as error:  # noqa: BLE001
+            self.app.log.warning("poll.outcome_not_recorded", account=account_name, error=str(error))
 
     def send(self) -> SendReport:
         app, service = self.app, self.app.settings.service

@@ -153,5 +153,6 @@ class StoredInteraction:
     contact_id: int
     interaction: Interaction
     category: str | None = None
-    draft_state: str = "none"  # none (a signal or ours), pending, drafted, skipped
+    # none (a signal or ours), pending, drafting:<minute> (claimed by a drafter), drafted, skipped
+    draft_state: str = "none"
 

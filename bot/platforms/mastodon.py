@@ -215,7 +215,8 @@ class MastodonClient:
         for item in sorted(page, key=lambda item: convert.id_order(convert.item_id(item))):
             try:
                 interaction = read_one(item)
-            except (convert.UnreadableItem, KeyError, TypeError, ValueError, AttributeError) as error:
+            except (convert.UnreadableItem, KeyError, TypeError, ValueError, AttributeError,
+                    OverflowError) as error:  # OverflowError: a time out of range once in UTC
                 skipped += 1
                 self._log.warning("mastodon.item_skipped", item_id=convert.item_id(item), reason=str(error))
                 continue

@@ -19,6 +19,7 @@ import structlog
 from bot.domain.models import (
     Batch, Interaction, InteractionKind, OutgoingReply, Person, Post, PostedReply, Visibility,
 )
+from bot.errors import PlatformError
 
 BATCH_LINES = 500
 
@@ -40,20 +41,23 @@ class SandboxClient:
 
     def fetch_new(self, cursor: str | None) -> Batch:
         offset, line_no, head = _parse_cursor(cursor)
+        with self._open_events() as handle:
+            size = os.fstat(handle.fileno()).st_size
+            current_head = _head(handle)
+            if size < offset or (head and head != current_head):
+                # Truncated or replaced: read it all again; ingestion ignores known events.
+                what = "sandbox.events_truncated" if size < offset else "sandbox.events_replaced"
+                self._log.warning(what, path=str(self.events), offset=offset)
+                offset, line_no = 0, 0
+            handle.seek(offset)
+            return self._read_batch(handle, offset, line_no, current_head)
+
+    def _open_events(self) -> Any:
+        """A poll that cannot read its events failed (`run --once` exits 1, `health` counts it)."""
         try:
-            size = self.events.stat().st_size
-            with self.events.open("rb") as handle:
-                current_head = _head(handle)
-                if size < offset or (head and head != current_head):
-                    # Truncated or replaced: read it all again; ingestion ignores known events.
-                    what = "sandbox.events_truncated" if size < offset else "sandbox.events_replaced"
-                    self._log.warning(what, path=str(self.events), offset=offset)
-                    offset, line_no = 0, 0
-                handle.seek(offset)
-                return self._read_batch(handle, offset, line_no, current_head)
-        except FileNotFoundError:
-            self._log.warning("sandbox.events_missing", path=str(self.events))
-            return Batch((), cursor)
+            return self.events.open("rb")
+        except OSError as error:
+            raise PlatformError(_unreadable(self.events, error)) from None
 
     def _read_batch(self, handle: Any, offset: int, line_no: int, head: str) -> Batch:
         found: list[Interaction] = []
@@ -87,7 +91,7 @@ class SandboxClient:
         latest: Interaction | None = None
         if not self.events.exists():
             return None
-        with self.events.open("rb") as handle:
+        with self._open_events() as handle:
             for raw in handle:
                 try:
                     event = parse_event(raw)
@@ -109,8 +113,7 @@ class SandboxClient:
             "idempotency_key": reply.idempotency_key,
             "at": datetime.now(timezone.utc).isoformat().replace("+00:00", "Z"),
         }
-        self.outbox.parent.mkdir(parents=True, exist_ok=True)
-        with self.outbox.open("ab+") as out:
+        with _open_private(self.outbox) as out:
             # A crash mid-write leaves a line without its newline: never glue a post onto it.
             out.write((b"\n" if _ends_mid_line(out) else b"") + json.dumps(line, ensure_ascii=False).encode() + b"\n")
             out.flush()
@@ -135,6 +138,23 @@ class SandboxClient:
 
     def close(self) -> None:
         pass
+
+
+def _open_private(path: Path) -> Any:
+    """The outbox for appending, owner-only from the first byte like the database: it holds
+    every reply sent to people, and the umask must not decide who may read them."""
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    fd = os.open(path, os.O_CREAT | os.O_RDWR | os.O_APPEND, 0o600)
+    os.chmod(path, 0o600)
+    return os.fdopen(fd, "ab+")
+
+
+def _unreadable(path: Path, error: OSError) -> str:
+    if isinstance(error, FileNotFoundError):
+        return f"sandbox events file not found: {path}"
+    if isinstance(error, IsADirectoryError):
+        return f"sandbox events path is a directory, not a file: {path}"
+    return f"cannot read the sandbox events file {path}: {error.strerror or error}"
 
 
 def _ends_mid_line(handle: Any) -> bool:
@@ -165,7 +185,7 @@ def _head(handle: Any) -> str:
 def _is_whole_json(raw: bytes) -> bool:
     try:
         json.loads(raw)
-    except ValueError:
+    except (ValueError, RecursionError):
         return False
     return True
 
@@ -182,6 +202,8 @@ def parse_event(raw: bytes | str) -> Interaction:
         data = json.loads(raw)
     except ValueError as error:
         raise EventError(f"not JSON: {error}") from None
+    except RecursionError:
+        raise EventError("not JSON this program can read: nested too deeply") from None
     if not isinstance(data, dict):
         raise EventError("an event must be a JSON object")
     kind = _kind(data.get("type"))
@@ -214,7 +236,10 @@ def _timestamp(value: object) -> datetime:
         raise EventError(f"'at' is not an ISO 8601 time: {value!r}") from None
     if at.tzinfo is None:
         raise EventError(f"'at' needs a time zone: {value!r}")
-    return at.astimezone(timezone.utc)
+    try:
+        return at.astimezone(timezone.utc)
+    except OverflowError:
+        raise EventError(f"'at' is out of range once in UTC: {value!r}") from None
 
 
 def _text(data: dict, key: str, *, required: bool = False) -> str:
@@ -239,9 +264,19 @@ def _person(data: object) -> Person:
         raise EventError("missing 'author' object")
     return Person(
         platform_id=_text(data, "id") or None, handle=_handle(data.get("handle"), "author.handle"),
-        name=_text(data, "name"), bio=_text(data, "bio"), bot=data.get("bot") is True,
+        name=_text(data, "name"), bio=_text(data, "bio"), bot=_flag(data, "bot", "author.bot"),
         fields=_fields(data.get("fields")),
     )
+
+
+def _flag(data: dict, key: str, name: str) -> bool:
+    """true, false, or absent (null) for false: "yes" is a mistake to report, not to guess at."""
+    value = data.get(key)
+    if value is None:
+        return False
+    if not isinstance(value, bool):
+        raise EventError(f"'{name}' must be true or false, not a {type(value).__name__}")
+    return value
 
 
 def _fields(value: object) -> tuple[tuple[str, str], ...]:
@@ -267,6 +302,8 @@ def _post(data: dict) -> Post:
         visibility = Visibility(visibility)
     except ValueError:
         raise EventError(f"unknown visibility {visibility!r}") from None
+    if "text" in data and data["text"] is None:
+        raise EventError("'post.text' is null: a post's text must be a string (\"\" if it has none)")
     return Post(
         id=_text(data, "id", required=True), text=_text(data, "text"),
         language=_text(data, "lang") or None, visibility=visibility,

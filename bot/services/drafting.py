@@ -26,55 +26,133 @@ class DraftReport:
     skipped: int = 0
 
 
+# How long a drafter may hold a message before another may take it: far longer than any
+# drafting call (the model's requests time out well before), so that only a drafter that died
+# (a crash, SIGKILL, a container lost with its host) ever loses its claim. A live drafter
+# slower than this loses only its own work: it records only under the claim it took, which
+# the next drafter replaced, so there are never two drafts for one message.
+CLAIM_LEASE = timedelta(minutes=15)
+
+
+@dataclass
+class _Drafting:
+    """One drafting pass over one account: what every step needs, and the report they fill in."""
+
+    store: SqlAlchemyStore
+    drafter: Drafter
+    platform: str
+    clock: Clock
+    policy: Policy
+    log: Any
+    max_age: timedelta | None
+    suggestions: int
+    report: DraftReport
+
+
 def draft_replies(
     store: SqlAlchemyStore, drafter: Drafter, account: str, platform: str, *, clock: Clock,
     policy: Policy, log: Any, max_age: timedelta | None = None, suggestions: int = 1,
-    should_stop: Callable[[], bool] = lambda: False,
+    should_stop: Callable[[], bool] = lambda: False, claim_lease: timedelta = CLAIM_LEASE,
 ) -> DraftReport:
-    """Draft a reply for every stored message that still awaits one."""
-    report = DraftReport(account)
+    """Draft a reply for every stored message that still awaits one, each by one drafter only.
+
+    Several processes may draft one account at once (two `run --once`, replicas): a message is
+    claimed with a conditional update, and the claim committed, before the drafter is called,
+    so the others pass it by. A drafter that dies holding a claim leaves its message
+    `drafting:<minute>`; once `claim_lease` has passed, the next pass puts it back in the queue.
+    """
+    run = _Drafting(store, drafter, platform, clock, policy, log, max_age, suggestions, DraftReport(account))
+    with store.unit_of_work() as uow:
+        released = uow.interactions.release_lapsed_claims(account, clock.now() - claim_lease)
+        uow.commit()
+    if released:
+        log.warning("draft.claims_released", account=account, messages=released,
+                    why="a drafter stopped before finishing them")
     while not should_stop():
         with store.unit_of_work() as uow:
             waiting = uow.interactions.awaiting_draft(account, limit=200)
         if not waiting:
             break
         for stored in waiting:
-            with store.unit_of_work() as uow:
-                _draft_one(uow, stored, drafter, platform, clock.now(), policy, log, report, max_age, suggestions)
-                uow.commit()
-    return report
+            if should_stop():
+                break
+            _draft_one(run, stored)
+    return run.report
 
 
-def _draft_one(
-    uow: SqlUnitOfWork, stored: StoredInteraction, drafter: Drafter, platform: str, now: datetime,
-    policy: Policy, log: Any, report: DraftReport, max_age: timedelta | None, suggestions: int,
-) -> None:
-    contact = uow.contacts.get(stored.contact_id)
-    assert contact is not None
-    why_not = skip_reason(uow, stored, contact, now, max_age)
-    log_ctx = dict(account=stored.account, interaction=stored.interaction.id)
-    if why_not:
-        uow.interactions.set_draft_state(stored.id, "skipped")
-        report.skipped += 1
-        log.debug("draft.skipped", reason=why_not, **log_ctx)
+def _draft_one(run: _Drafting, stored: StoredInteraction) -> None:
+    """Claim, call the drafter, record: no transaction is open while the drafter works."""
+    claimed = _claim(run, stored, run.clock.now())
+    if claimed is None:
         return
+    claim, contact, memory = claimed
     post = stored.interaction.post
     assert post is not None, "only messages await drafts"
-    target = ReplyTarget(
+    try:
+        offered = run.drafter.suggest(contact, _target(stored), post.language, memory)[:run.suggestions]
+    except BaseException:
+        _give_back(run.store, stored, claim)  # to the next pass, rather than at the lease's end
+        raise
+    _record(run, stored, claim, offered, run.clock.now())
+
+
+def _claim(run: _Drafting, stored: StoredInteraction, now: datetime) -> tuple[str, Contact, ContactMemory] | None:
+    """Take the message, and read what the drafter needs; None if it is not ours to draft."""
+    with run.store.unit_of_work() as uow:
+        claim = uow.interactions.claim_for_drafting(stored.id, now)
+        if claim is None:
+            return None  # another drafter took it after we read the queue
+        contact = uow.contacts.get(stored.contact_id)
+        assert contact is not None
+        why_not = skip_reason(uow, stored, contact, now, run.max_age)
+        if why_not:
+            uow.interactions.finish_drafting(stored.id, claim, "skipped")
+        memory = None if why_not else load_memory(uow, contact)
+        uow.commit()
+    if memory is None:
+        run.report.skipped += 1
+        run.log.debug("draft.skipped", reason=why_not, account=stored.account, interaction=stored.interaction.id)
+        return None
+    return claim, contact, memory
+
+
+def _record(run: _Drafting, stored: StoredInteraction, claim: str, offered: list[Suggestion], now: datetime) -> None:
+    log_ctx = dict(account=stored.account, interaction=stored.interaction.id)
+    with run.store.unit_of_work() as uow:
+        if not uow.interactions.finish_drafting(stored.id, claim, "drafted"):
+            # The claim lapsed and another drafter has the message, or its contact was forgotten.
+            run.log.warning("draft.claim_lost", **log_ctx)
+            return
+        contact = uow.contacts.get(stored.contact_id)
+        assert contact is not None  # forgetting a contact deletes its messages, claims and all
+        for suggestion in offered:
+            draft = _new_draft(uow, stored, contact, _target(stored), suggestion, run.platform, now, run.policy)
+            uow.drafts.add(draft)
+            uow.state.audit(now, f"drafter:{run.drafter.name}", "drafted", account=stored.account,
+                            contact_id=contact.id, draft_id=draft.id)
+            run.report.drafted += 1
+            run.report.blocked += draft.status is DraftStatus.BLOCKED
+            run.log.info("draft.created", draft=draft.id, status=draft.status.value, **log_ctx)
+        uow.commit()
+
+
+def _give_back(store: SqlAlchemyStore, stored: StoredInteraction, claim: str) -> None:
+    try:
+        with store.unit_of_work() as uow:
+            uow.interactions.finish_drafting(stored.id, claim, "pending")
+            uow.commit()
+    except Exception:  # noqa: BLE001, S110 - the drafter's error is the one to raise; the lease frees it
+        pass
+
+
+def _target(stored: StoredInteraction) -> ReplyTarget:
+    post = stored.interaction.post
+    assert post is not None, "only messages await drafts"
+    return ReplyTarget(
         interaction_id=stored.id, post_id=post.id, text=post.text, thread=post.thread_id,
         visibility=post.visibility.value, url=post.url, spoiler_text=post.spoiler_text,
         kind=stored.interaction.kind.value, category=stored.category,
     )
-    memory = load_memory(uow, contact)
-    for suggestion in drafter.suggest(contact, target, post.language, memory)[:suggestions]:
-        draft = _new_draft(uow, stored, contact, target, suggestion, platform, now, policy)
-        uow.drafts.add(draft)
-        uow.state.audit(now, f"drafter:{drafter.name}", "drafted", account=stored.account,
-                        contact_id=contact.id, draft_id=draft.id)
-        report.drafted += 1
-        report.blocked += draft.status is DraftStatus.BLOCKED
-        log.info("draft.created", draft=draft.id, status=draft.status.value, **log_ctx)
-    uow.interactions.set_draft_state(stored.id, "drafted")
 
 
 def _new_draft(

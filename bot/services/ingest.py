@@ -13,6 +13,8 @@ from bot.domain.memory import TOPIC_SOURCE
 from bot.domain.models import Batch, Direction, Interaction
 from bot.domain.pitch import classify
 from bot.domain.stages import StageThresholds, assess_stage
+from bot.domain.validation import validate_interaction
+from bot.errors import InvalidRecordError, StoreError
 from bot.ports import Clock, PlatformClient
 from bot.services.deciding import Policy
 from bot.services.memory import remember_message, remember_profile
@@ -95,14 +97,7 @@ def _store_batch(poll: _Poll, batch: Batch, *, cursor_key: str, done: bool | Non
     report.skipped += batch.skipped
     with poll.store.unit_of_work() as uow:
         for interaction in batch.interactions:
-            contact_id = record_interaction(uow, account, interaction, now=now, policy=poll.policy)
-            if contact_id is not None:
-                report.stored += 1
-                report.contacts.add(contact_id)
-                poll.log.debug("interaction.stored", account=account, interaction=interaction.id,
-                               kind=interaction.kind.value)
-            else:
-                report.duplicates += 1
+            _store_one(poll, uow, interaction, now)
         values: dict[str, object] = {cursor_key: batch.cursor}
         if done is not None:
             values["backfill_done"] = done
@@ -110,6 +105,49 @@ def _store_batch(poll: _Poll, batch: Batch, *, cursor_key: str, done: bool | Non
         uow.commit()  # the cursor moves only together with what it covers
     if poll.progress is not None:
         poll.progress(account, report.stored)
+
+
+def _store_one(poll: _Poll, uow: SqlUnitOfWork, interaction: Interaction, now: datetime) -> None:
+    """One record on its own: a bad one is skipped with one error line, the batch goes on.
+
+    Here, not in the adapters, so that no adapter can let one record stop a whole account:
+    the batch's cursor then moves past it, and it never blocks a later poll either.
+    """
+    report = poll.report
+    try:
+        interaction = validate_interaction(interaction)
+        with uow.interactions.isolated():
+            contact_id = record_interaction(uow, poll.account, interaction, now=now, policy=poll.policy)
+    except StoreError:
+        raise  # the database itself: nothing of the batch is kept, and it is read again next time
+    except Exception as error:  # noqa: BLE001 - whatever one record does, the others are stored
+        report.skipped += 1
+        poll.log.error("interaction.rejected", account=poll.account, interaction=_shown(interaction.id),
+                       error=_reason(error))
+        return
+    if contact_id is None:
+        report.duplicates += 1
+        return
+    report.stored += 1
+    report.contacts.add(contact_id)
+    poll.log.debug("interaction.stored", account=poll.account, interaction=interaction.id,
+                   kind=interaction.kind.value)
+
+
+def _shown(value: object) -> str:
+    """An id fit for a log line, whatever the platform sent: bounded, controls escaped."""
+    text = str(value)
+    return text if len(text) <= 80 and text.isprintable() else repr(text[:80])
+
+
+def _reason(error: Exception) -> str:
+    """One line: what the record's data broke. A driver error says it in `orig`; its own text
+    would repeat the statement and the record's values."""
+    if isinstance(error, InvalidRecordError):
+        return str(error)
+    cause = getattr(error, "orig", None) or error
+    first_line = (str(cause).strip().splitlines() or [""])[0]
+    return f"{type(cause).__name__}: {first_line[:200]}"
 
 
 def record_interaction(

@@ -12,7 +12,8 @@ from typing import Any
 from bot.domain.contacts import Contact
 from bot.domain.memory import Fact, FactKind
 from bot.domain.models import Person
-from bot.errors import PlatformError
+from bot.domain.validation import validate_person
+from bot.errors import InvalidRecordError, PlatformError
 from bot.ports import Clock, PlatformClient
 from bot.services.deciding import Policy
 from bot.services.ingest import recompute_stage
@@ -40,6 +41,13 @@ def refresh_profiles(
         except PlatformError as error:
             log.warning("profile.lookup_failed", account=contact.account, contact=contact.id, error=str(error))
             break  # rate limits and outages hit every lookup alike: try again next poll
+        try:
+            person = validate_person(person) if person is not None else None
+        except InvalidRecordError as error:
+            # A profile that cannot be stored (a NUL in a bio on PostgreSQL, a bidi override in
+            # a handle) must not fail every poll: keep what is stored, say why once.
+            log.warning("profile.rejected", account=contact.account, contact=contact.id, error=str(error))
+            person = None
         _store_profile(store, contact, person, clock, policy)
         refreshed += 1
     return refreshed

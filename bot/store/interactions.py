@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 
 from sqlalchemy import Connection, and_, delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import InterfaceError, OperationalError
 
 from bot.domain.models import (
     Direction, Interaction, InteractionKind, Person, Post, StoredInteraction, Visibility,
 )
+from bot.errors import StoreError
 from bot.store.schema import contacts, interactions
+
+# A message being drafted is marked "drafting:<minute of the claim, hex>". The time lives in
+# the state because the schema has no claim column; 16 characters hold it until year 2480.
+_CLAIM = "drafting:"
 
 
 class InteractionRepository:
@@ -54,8 +62,56 @@ class InteractionRepository:
         )
         return [_to_stored(r) for r in rows]
 
-    def set_draft_state(self, interaction_id: int, state: str) -> None:
-        self._c.execute(update(interactions).where(interactions.c.id == interaction_id).values(draft_state=state))
+    def claim_for_drafting(self, interaction_id: int, now: datetime) -> str | None:
+        """Take a waiting message for drafting: the claim, or None if another drafter took it first.
+
+        A conditional update, so that of two drafters reading the same waiting message only one
+        drafts it; commit it before drafting, so that the claim is seen by the others.
+        """
+        claim = f"{_CLAIM}{int(now.timestamp()) // 60:x}"
+        taken = self._c.execute(
+            update(interactions)
+            .where(interactions.c.id == interaction_id, interactions.c.draft_state == "pending")
+            .values(draft_state=claim)
+        ).rowcount
+        return claim if taken == 1 else None
+
+    def finish_drafting(self, interaction_id: int, claim: str, state: str) -> bool:
+        """Move a claimed message to `state` (drafted, skipped, or pending to give it back).
+
+        False if the claim is no longer held: it lapsed and another drafter has the message.
+        """
+        return self._c.execute(
+            update(interactions)
+            .where(interactions.c.id == interaction_id, interactions.c.draft_state == claim)
+            .values(draft_state=state)
+        ).rowcount == 1
+
+    def release_lapsed_claims(self, account: str, claimed_before: datetime) -> int:
+        """Give back to the queue the messages whose drafter claimed them before `claimed_before`
+        and never finished (it died): how many. Each by its exact claim, so a fresh one stays."""
+        rows = self._c.execute(
+            select(interactions.c.id, interactions.c.draft_state)
+            .where(interactions.c.account == account, interactions.c.draft_state.like(f"{_CLAIM}%"))
+        ).all()
+        cutoff = int(claimed_before.timestamp()) // 60
+        return sum(
+            self.finish_drafting(row.id, row.draft_state, "pending")
+            for row in rows if _claimed_minute(row.draft_state) < cutoff
+        )
+
+    @contextmanager
+    def isolated(self) -> Iterator[None]:
+        """A savepoint around storing one interaction: if it fails, only its own writes are undone.
+
+        A fault of the database itself (unreachable, locked) comes out as StoreError, for the
+        whole unit of work to be given up and redone; anything else is a fault of that record.
+        """
+        try:
+            with self._c.begin_nested():
+                yield
+        except (OperationalError, InterfaceError) as error:
+            raise StoreError(f"database unavailable: {error.orig}") from error
 
     def thread_of(self, account: str, post_id: str) -> str | None:
         """The thread a stored post belongs to (ours or theirs), if it is stored."""
@@ -111,6 +167,13 @@ class InteractionRepository:
 
     def delete_for_contact(self, contact_id: int) -> None:
         self._c.execute(delete(interactions).where(interactions.c.contact_id == contact_id))
+
+
+def _claimed_minute(state: str) -> int:
+    try:
+        return int(state.removeprefix(_CLAIM), 16)
+    except ValueError:
+        return 0  # unreadable: treat as lapsed, so it cannot strand the message
 
 
 def _joined():  # noqa: ANN202

@@ -32,7 +32,12 @@ class UtcDateTime(TypeDecorator):
             return None
         if value.tzinfo is None:
             raise ValueError("naive datetime given to the store")
-        value = value.astimezone(timezone.utc)
+        try:
+            value = value.astimezone(timezone.utc)
+        except OverflowError:
+            # 0001-01-01T00:00+01:00 is a valid time whose UTC form is not: a value error of
+            # that one row, which the caller can skip, not an arithmetic fault of the store.
+            raise ValueError(f"time out of range once in UTC: {value.isoformat()}") from None
         return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
 
     def process_result_value(self, value: datetime | None, dialect):  # noqa: ANN001

@@ -6,9 +6,9 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, delete, insert, select, update
+from sqlalchemy import Connection, delete, func, insert, literal, select, update
 
-from bot.store.schema import accounts, audit_log, heartbeats, poll_state
+from bot.store.schema import UtcDateTime, accounts, audit_log, heartbeats, poll_state
 
 
 @dataclass(frozen=True)
@@ -20,6 +20,8 @@ class PollState:
     last_poll_at: datetime | None = None
     last_error: str | None = None
     backoff_until: datetime | None = None
+    failures: int = 0  # runs of its poll job that failed in a row
+    failing_since: datetime | None = None  # when the first of them failed
 
 
 @dataclass(frozen=True)
@@ -66,8 +68,28 @@ class StateRepository:
         return PollState(
             account=row.account, cursor=row.cursor, backfill_cursor=row.backfill_cursor,
             backfill_done=row.backfill_done, last_poll_at=row.last_poll_at, last_error=row.last_error,
-            backoff_until=row.backoff_until,
+            backoff_until=row.backoff_until, failures=row.failures or 0, failing_since=row.failing_since,
         )
+
+    def record_poll_failure(self, account: str, at: datetime, error: str) -> None:
+        """One more failed run in a row; `failing_since` keeps the first one's time."""
+        self._c.execute(update(poll_state).where(poll_state.c.account == account).values(
+            failures=poll_state.c.failures + 1,
+            failing_since=func.coalesce(poll_state.c.failing_since, literal(at, UtcDateTime)),
+            last_error=error,
+        ))
+
+    def record_poll_success(self, account: str) -> None:
+        """A run that worked ends the streak of failures."""
+        self._c.execute(update(poll_state).where(poll_state.c.account == account).values(
+            failures=0, failing_since=None, last_error=None,
+        ))
+
+    def failing_accounts(self, min_failures: int) -> list[PollState]:
+        """Accounts whose poll failed at least `min_failures` times in a row, longest failing first."""
+        rows = self._c.execute(select(poll_state.c.account).where(poll_state.c.failures >= min_failures)
+                               .order_by(poll_state.c.failing_since, poll_state.c.account)).scalars().all()
+        return [self.poll_state(account) for account in rows]
 
     def save_poll_state(self, account: str, **values: object) -> None:
         self._c.execute(update(poll_state).where(poll_state.c.account == account).values(**values))

@@ -180,6 +180,16 @@ def test_unreadable_items_are_skipped_and_the_cursor_moves_past_them(httpserver,
     assert [e["item_id"] for e in log.named("mastodon.item_skipped")] == ["1", "2"]
 
 
+def test_a_time_that_overflows_in_utc_is_skipped_not_fatal(httpserver, mastodon_client, log):
+    early = notification(1)
+    early["created_at"] = "0001-01-01T00:00:00+01:00"  # before year 1 once in UTC
+    timeline(httpserver, [early, notification(2)])
+    batch = mastodon_client().fetch_new("0")
+    assert [i.id for i in batch.interactions] == ["2"]
+    assert (batch.skipped, batch.cursor) == (1, "2")
+    assert [e["item_id"] for e in log.named("mastodon.item_skipped")] == ["1"]
+
+
 def test_items_that_are_not_notifications_are_skipped(httpserver, mastodon_client, clock):
     garbled = notification(4, created_at="not a date")
     garbled["account"]["fields"] = "not a list"

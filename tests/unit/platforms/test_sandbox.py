@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import stat
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -11,6 +13,7 @@ import pytest
 
 from bot.domain.models import Direction, InteractionKind, OutgoingReply, Person, PostedReply, Visibility
 from bot.platforms import sandbox
+from bot.errors import PlatformError
 from bot.platforms.sandbox import BATCH_LINES, EventError, SandboxClient, parse_event
 from tests.fakes import RecordingLog, write_events
 
@@ -131,6 +134,24 @@ def test_author_flagged_as_bot_is_read():
     assert parse_event(json.dumps(event(author={**ANA, "bot": True}))).person.bot is True
 
 
+@pytest.mark.parametrize("flag", ["yes", 1, "true", [], {}])
+def test_author_bot_that_is_not_a_boolean_is_a_bad_record_not_a_human(flag: Any):
+    assert parse_error(event(author={**ANA, "bot": flag})).startswith("'author.bot' must be true or false, not a ")
+
+
+@pytest.mark.parametrize("author", [{**ANA, "bot": None}, {k: v for k, v in ANA.items() if k != "bot"}])
+def test_author_bot_absent_or_null_means_human(author: dict[str, Any]):
+    assert parse_event(json.dumps(event(author=author))).person.bot is False
+
+
+def test_null_text_is_a_bad_record_not_an_empty_message():
+    assert parse_error(event(post=post(text=None))).startswith("'post.text' is null")
+
+
+def test_empty_text_is_still_a_message_without_words():
+    assert parse_event(json.dumps(event(post=post(text="")))).post.text == ""
+
+
 def test_missing_visibility_means_public():
     data = event(post={"id": "p-1", "text": "hi"})
     assert parse_event(json.dumps(data)).post.visibility is Visibility.PUBLIC
@@ -208,10 +229,41 @@ def test_all_events_are_read_in_file_order(client: SandboxClient):
     assert (batch.more, batch.skipped) == (False, 0)
 
 
-def test_missing_events_file_is_an_empty_batch_that_keeps_the_cursor(client: SandboxClient, log: RecordingLog):
-    batch = client.fetch_new("some-cursor")
-    assert batch.interactions == () and batch.cursor == "some-cursor"
-    assert log.named("sandbox.events_missing")
+def test_missing_events_file_is_an_error_naming_the_path(client: SandboxClient):
+    with pytest.raises(PlatformError) as raised:
+        client.fetch_new("some-cursor")
+    assert str(raised.value) == f"sandbox events file not found: {client.events}"
+
+
+def test_events_path_that_is_a_directory_is_one_clear_error(client: SandboxClient):
+    client.events.mkdir()
+    with pytest.raises(PlatformError) as raised:
+        client.fetch_new(None)
+    assert str(raised.value) == f"sandbox events path is a directory, not a file: {client.events}"
+
+
+def test_looking_up_a_profile_in_a_directory_is_one_clear_error(client: SandboxClient):
+    client.events.mkdir()
+    with pytest.raises(PlatformError, match="is a directory"):
+        client.lookup_profile(Person(platform_id="u-ana", handle="ana@social.example"))
+
+
+@pytest.mark.parametrize("at", ["0001-01-01T00:00:00+01:00", "9999-12-31T23:59:59-01:00"])
+def test_time_that_overflows_once_in_utc_is_a_bad_line_and_later_lines_arrive(
+    client: SandboxClient, log: RecordingLog, at: str,
+):
+    write_events(client.events, [event("n-1", at=at), event("n-2")])
+    batch = client.fetch_new(None)
+    assert ids(batch) == ["n-2"] and batch.skipped == 1
+    assert log.named("sandbox.bad_event")[0]["error"] == f"'at' is out of range once in UTC: {at!r}"
+
+
+def test_deeply_nested_line_is_a_bad_line_not_a_crash(client: SandboxClient, log: RecordingLog):
+    client.events.write_text("[" * 100_000 + "]" * 100_000 + "\n" + json.dumps(event("n-1")) + "\n",
+                             encoding="utf-8")
+    batch = client.fetch_new(None)
+    assert ids(batch) == ["n-1"] and batch.skipped == 1
+    assert "nested too deeply" in log.named("sandbox.bad_event")[0]["error"]
 
 
 def test_polling_resumes_after_the_cursor_without_loss_or_duplicates(client: SandboxClient):
@@ -351,6 +403,23 @@ def test_posting_appends_one_outbox_line_with_the_interface_fields(client: Sandb
     assert line["idempotency_key"] == "rapport-d_01"
     assert datetime.fromisoformat(line["at"].replace("Z", "+00:00")).tzinfo is not None
     assert posted.already_posted is False
+
+
+def test_outbox_is_created_owner_only_whatever_the_umask(client: SandboxClient):
+    previous = os.umask(0o022)
+    try:
+        client.post_reply(reply())
+    finally:
+        os.umask(previous)
+    assert stat.S_IMODE(client.outbox.stat().st_mode) == 0o600
+
+
+def test_an_existing_outbox_readable_by_others_is_made_owner_only(client: SandboxClient):
+    client.outbox.parent.mkdir(parents=True)
+    client.outbox.write_text("", encoding="utf-8")
+    client.outbox.chmod(0o644)
+    client.post_reply(reply())
+    assert stat.S_IMODE(client.outbox.stat().st_mode) == 0o600
 
 
 def test_outbox_keeps_non_ascii_text_readable(client: SandboxClient):
