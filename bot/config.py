@@ -18,11 +18,14 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+from pydantic_settings.exceptions import SettingsError
 
+from bot.config_errors import describe_source_error, format_validation_error
+from bot.config_types import PLATFORMS as PLATFORMS  # re-exported: callers know them as bot.config's
+from bot.config_types import SECRET_KEYS as SECRET_KEYS
+from bot.config_types import Count, Days, EnvName, IntervalSeconds, TimeoutSeconds, WholeDays, is_in_memory_database
 from bot.domain.stages import Stage
 from bot.errors import ConfigError
-
-SECRET_KEYS = frozenset({"token", "access_token", "password", "app_password", "api_key", "secret"})
 
 
 class _Section(BaseModel):
@@ -31,13 +34,21 @@ class _Section(BaseModel):
 
 class StorageSettings(_Section):
     url: str = ""  # empty: SQLite under data_dir
-    busy_timeout_seconds: float = Field(30.0, gt=0)
+    busy_timeout_seconds: TimeoutSeconds = Field(30.0, gt=0)
+
+    @field_validator("url")
+    @classmethod
+    def _kept_on_disk(cls, value: str) -> str:
+        if is_in_memory_database(value):
+            raise ValueError("an in-memory database is refused: every draft, approval and contact would be lost"
+                             " when the process exits; use a file (sqlite:///data/rapport.db), or \"\" for the default")
+        return value
 
 
 class PitchSettings(_Section):
     min_stage: Stage = Stage.RELATIONSHIP
-    cooldown_days: float = Field(30.0, ge=0)
-    min_exchanges_between: int = Field(5, ge=0)
+    cooldown_days: Days = Field(30.0, ge=0)
+    min_exchanges_between: Count = Field(5, ge=0)
     extra_terms: list[str] = []
     commercial_domains: list[str] = []
     products: list[str] = []
@@ -46,7 +57,7 @@ class PitchSettings(_Section):
 class GuardrailSettings(_Section):
     quiet_hours: str = ""
     timezone: str = "UTC"
-    max_messages_per_contact_per_day: int = Field(3, ge=1)
+    max_messages_per_contact_per_day: Count = Field(3, ge=1)
 
     @field_validator("quiet_hours")
     @classmethod
@@ -70,11 +81,11 @@ class GuardrailSettings(_Section):
 
 
 class StageSettings(_Section):
-    acquaintance_conversations: int = Field(2, ge=1)
-    acquaintance_days: int = Field(2, ge=1)
-    relationship_conversations: int = Field(5, ge=1)
-    relationship_span_days: int = Field(30, ge=0)
-    relationship_facts: int = Field(2, ge=0)
+    acquaintance_conversations: Count = Field(2, ge=1)
+    acquaintance_days: WholeDays = Field(2, ge=1)
+    relationship_conversations: Count = Field(5, ge=1)
+    relationship_span_days: WholeDays = Field(30, ge=0)
+    relationship_facts: Count = Field(2, ge=0)
 
 
 class PolicySettings(_Section):
@@ -86,21 +97,21 @@ class PolicySettings(_Section):
 class OpenAISettings(_Section):
     base_url: str = "http://127.0.0.1:11434/v1"
     model: str = "llama3.1"
-    api_key_env: str = "RAPPORT_LLM_KEY"
+    api_key_env: EnvName = "RAPPORT_LLM_KEY"
     api_key_file: Path | None = None
-    timeout_seconds: float = Field(30.0, gt=0)
+    timeout_seconds: TimeoutSeconds = Field(30.0, gt=0)
 
 
 class CheckinSettings(_Section):
     enabled: bool = True
-    quiet_days: float = Field(21.0, gt=0)
-    max_per_day: int = Field(3, ge=0)
+    quiet_days: Days = Field(21.0, gt=0)
+    max_per_day: Count = Field(3, ge=0)
 
 
 class DraftingSettings(_Section):
     backend: Literal["template", "openai"] = "template"
     suggestions: int = Field(1, ge=1, le=3)
-    max_age_days: float = Field(14.0, ge=0)  # 0: draft for messages of any age
+    max_age_days: Days = Field(14.0, ge=0)  # 0: draft for messages of any age
     voice: str = ""  # how the account speaks, for the LLM drafter ("warm, brief, no emoji")
     templates_file: Path | None = None  # extra reply templates, merged with the built-in ones
     openai: OpenAISettings = OpenAISettings()
@@ -108,17 +119,17 @@ class DraftingSettings(_Section):
 
 
 class PrivacySettings(_Section):
-    retention_days: float = Field(0.0, ge=0)  # erase message text older than this; 0 = keep
+    retention_days: Days = Field(0.0, ge=0)  # erase message text older than this; 0 = keep
 
 
 class ServiceSettings(_Section):
-    poll_interval_seconds: float = Field(120.0, ge=1)
-    poll_jitter_seconds: float = Field(10.0, ge=0)
-    send_interval_seconds: float = Field(30.0, ge=1)
-    heartbeat_interval_seconds: float = Field(30.0, ge=1)
-    heartbeat_max_age_seconds: float = Field(180.0, ge=1)
-    send_lease_seconds: float = Field(300.0, ge=10)  # a `sending` draft older than this is retried
-    max_send_attempts: int = Field(5, ge=1)
+    poll_interval_seconds: IntervalSeconds = Field(120.0, ge=1)
+    poll_jitter_seconds: IntervalSeconds = Field(10.0, ge=0)
+    send_interval_seconds: IntervalSeconds = Field(30.0, ge=1)
+    heartbeat_interval_seconds: IntervalSeconds = Field(30.0, ge=1)
+    heartbeat_max_age_seconds: IntervalSeconds = Field(180.0, ge=1)
+    send_lease_seconds: IntervalSeconds = Field(300.0, ge=10)  # a `sending` draft older than this is retried
+    max_send_attempts: Count = Field(5, ge=1)
 
 
 class LoggingSettings(_Section):
@@ -128,8 +139,8 @@ class LoggingSettings(_Section):
 
 class _AccountBase(_Section):
     name: Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")]
-    poll_interval_seconds: float | None = Field(None, ge=1)  # default: service.poll_interval_seconds
-    backfill_days: int = Field(90, ge=0)
+    poll_interval_seconds: IntervalSeconds | None = Field(None, ge=1)  # default: service.poll_interval_seconds
+    backfill_days: WholeDays = Field(90, ge=0)
 
 
 class SandboxAccount(_AccountBase):
@@ -143,10 +154,10 @@ class MastodonAccount(_AccountBase):
     platform: Literal["mastodon"]
     base_url: str
     handle: str | None = None  # user@domain, when the account's domain differs from base_url's host
-    token_env: str = "RAPPORT_MASTODON_TOKEN"
+    token_env: EnvName = "RAPPORT_MASTODON_TOKEN"
     token_file: Path | None = None
     mastodon_version: str = "4.3.0"
-    request_timeout_seconds: float = Field(30.0, gt=0)
+    request_timeout_seconds: TimeoutSeconds = Field(30.0, gt=0)
     notification_types: list[str] = ["mention", "follow", "favourite", "reblog", "quote"]
 
     def secret(self) -> SecretStr:
@@ -157,9 +168,9 @@ class BlueskyAccount(_AccountBase):
     platform: Literal["bluesky"]
     handle: str
     service: str = "https://bsky.social"
-    password_env: str = "RAPPORT_BLUESKY_APP_PASSWORD"
+    password_env: EnvName = "RAPPORT_BLUESKY_APP_PASSWORD"
     password_file: Path | None = None
-    request_timeout_seconds: float = Field(30.0, gt=0)
+    request_timeout_seconds: TimeoutSeconds = Field(30.0, gt=0)
     reasons: list[str] = ["mention", "reply", "quote", "follow", "like", "repost"]
 
     def secret(self) -> SecretStr | None:
@@ -170,7 +181,6 @@ class BlueskyAccount(_AccountBase):
 
 
 Account = Annotated[SandboxAccount | MastodonAccount | BlueskyAccount, Field(discriminator="platform")]
-PLATFORMS = ("sandbox", "mastodon", "bluesky")
 
 
 class Settings(BaseSettings):
@@ -257,6 +267,8 @@ def load_settings(path: Path, *, required: bool = True) -> Settings:
         settings = Settings(**data)
     except ValidationError as error:
         raise ConfigError(format_validation_error(error)) from None
+    except SettingsError as error:  # an environment variable holding JSON that does not parse
+        raise ConfigError(describe_source_error(error)) from None
     return _resolve_paths(settings, path.resolve().parent)
 
 
@@ -277,7 +289,7 @@ def _resolve_paths(settings: Settings, base: Path) -> Settings:
     storage = settings.storage
     if storage.url.startswith("sqlite:///") and not storage.url.startswith("sqlite:////"):
         relative = storage.url.removeprefix("sqlite:///")
-        if relative and relative != ":memory:":
+        if relative:  # an in-memory URL never gets here: the settings refuse it
             storage = storage.model_copy(update={"url": f"sqlite:///{base / relative}"})
     openai = settings.drafting.openai
     drafting = settings.drafting.model_copy(update={
@@ -287,41 +299,3 @@ def _resolve_paths(settings: Settings, base: Path) -> Settings:
     return settings.model_copy(
         update={"data_dir": data_dir, "accounts": accounts, "storage": storage, "drafting": drafting}
     )
-
-
-def format_validation_error(error: ValidationError) -> str:
-    """One line per problem, each naming the exact key: `accounts[1].platform: unknown platform 'masto'`."""
-    return "; ".join(_describe(item) for item in error.errors())
-
-
-def _describe(item: dict[str, Any]) -> str:
-    loc = list(item["loc"])
-    kind = item["type"]
-    if kind == "union_tag_invalid":
-        tag = item.get("ctx", {}).get("tag")
-        return f"{_key(loc + ['platform'])}: unknown platform {tag!r} (expected one of: {', '.join(PLATFORMS)})"
-    if kind == "union_tag_not_found":
-        return f"{_key(loc + ['platform'])}: missing (expected one of: {', '.join(PLATFORMS)})"
-    if kind == "extra_forbidden":
-        name = str(loc[-1])
-        if name in SECRET_KEYS:
-            return (f"{_key(loc)}: secrets are not read from the config file;"
-                    f" use {name}_env or {name}_file")
-        return f"{_key(loc)}: unknown key"
-    if kind == "missing":
-        return f"{_key(loc)}: required key is missing"
-    message = item["msg"].removeprefix("Value error, ")
-    return f"{_key(loc)}: {message}"
-
-
-def _key(loc: list[Any]) -> str:
-    # Drop the union member names pydantic inserts (`accounts.1.mastodon.base_url`).
-    parts: list[str] = []
-    for part in loc:
-        if isinstance(part, int):
-            parts[-1] = f"{parts[-1]}[{part}]" if parts else f"[{part}]"
-        elif part in PLATFORMS and parts and parts[-1].endswith("]"):
-            continue
-        else:
-            parts.append(str(part))
-    return ".".join(parts) or "(top level)"

@@ -76,15 +76,25 @@ class RapportGroup(TyperGroup):
         try:
             return super().invoke(ctx)
         except RapportError as error:
-            state = ctx.find_object(CliState)
-            if state is not None and state.debug:
-                traceback.print_exc()
-            typer.echo(f"error: {safe(error, single_line=True)}", err=True)
-            raise typer.Exit(error.exit_code) from None
+            _fail(ctx, str(error), error.exit_code)
+        except OSError as error:
+            # The machine, not the program: a missing permission, a full disk, a file where a
+            # folder should be. The commands name the cases they expect; this catches the rest.
+            where = f" ({error.filename})" if error.filename else ""
+            _fail(ctx, f"{error.strerror or error}{where}", 1)
         finally:
             state = ctx.find_object(CliState)
             if state is not None:
                 state.close()
+
+
+def _fail(ctx: typer.Context, message: str, exit_code: int) -> None:
+    """One line on stderr, and the traceback too with --debug."""
+    state = ctx.find_object(CliState)
+    if state is not None and state.debug:
+        traceback.print_exc()
+    typer.echo(f"error: {safe(message, single_line=True)}", err=True)
+    raise typer.Exit(exit_code) from None
 
 
 app = typer.Typer(

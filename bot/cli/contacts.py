@@ -12,6 +12,7 @@ from rich.table import Table
 from rich.text import Text
 
 from bot.cli.app import state_of
+from bot.cli.paging import LIMIT, OFFSET, fetch_page, say_truncated
 from bot.cli.render import draft_json, safe, safe_text, shorten, timestamp
 from bot.domain.contacts import Contact
 from bot.domain.memory import TOPIC_SOURCE, Fact
@@ -42,19 +43,26 @@ def list_contacts(
     stage: Optional[str] = typer.Option(None, "--stage", help=f"One of: {', '.join(STAGES)}."),
     account: Optional[str] = typer.Option(None, "--account", "-a"),
     as_json: bool = typer.Option(False, "--json"),
+    limit: Optional[int] = LIMIT,
+    offset: int = OFFSET,
 ) -> None:
-    """Contacts with their stage and counts."""
+    """Contacts with their stage and counts, by account and handle."""
     if stage is not None and stage not in STAGES:
         raise typer.BadParameter(f"unknown stage {stage!r}; use one of: {', '.join(STAGES)}", param_hint="--stage")
     app = state_of(ctx).app()
+    wanted = Stage(stage) if stage else None
     with app.store.unit_of_work(read_only=True) as uow:
-        contacts = uow.contacts.list(account, Stage(stage) if stage else None)
+        page = fetch_page(lambda n, skip: uow.contacts.list(account, wanted, limit=n, offset=skip), limit, offset)
     if as_json:
-        typer.echo(json.dumps([contact_json(c) for c in contacts], ensure_ascii=False, indent=2))
-        return
-    if not contacts:
+        typer.echo(json.dumps([contact_json(c) for c in page.items], ensure_ascii=False, indent=2))
+    elif page.items:
+        _print_table(page.items)
+    elif not offset:
         typer.echo("no contacts")
-        return
+    say_truncated(page, as_json=as_json)
+
+
+def _print_table(contacts: list[Contact]) -> None:
     table = Table(pad_edge=False)
     for column in ("account", "handle", "stage", "conv.", "days", "recipr.", "signals", "flags"):
         table.add_column(column, no_wrap=True)

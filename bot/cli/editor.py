@@ -6,6 +6,7 @@ import os
 import shlex
 import shutil
 import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
@@ -14,7 +15,14 @@ from bot.errors import InvalidInputError
 
 def edit_in_editor(text: str) -> str | None:
     """The edited text, or None if the editor failed or changed nothing."""
-    command = os.environ.get("VISUAL") or os.environ.get("EDITOR") or _default_editor()
+    command = (os.environ.get("VISUAL") or "").strip() or (os.environ.get("EDITOR") or "").strip()
+    if not command:
+        # A default editor draws on the terminal: without one (a pipe, cron, a container) vi
+        # would wait for keys that never come. An editor the user named may be a script: run it.
+        if not (sys.stdin.isatty() and sys.stdout.isatty()):
+            raise InvalidInputError("no editor: $VISUAL and $EDITOR are unset and there is no terminal for a default"
+                                    " one; set $EDITOR, or use `rapport queue approve ID --text ...`")
+        command = _default_editor() or ""
     if not command:
         raise InvalidInputError("no editor: set $EDITOR, or use `rapport queue approve ID --text ...`")
     with tempfile.TemporaryDirectory(prefix="rapport-") as folder:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import json
 import sys
 from pathlib import Path
@@ -56,30 +57,46 @@ def _describe(result: Any) -> str:
 
 
 def _classify_file(path: Path, lexicon: Any, as_json: bool) -> bool:
-    """Classify every line, in order; a bad line is reported with its number and skipped."""
+    """Classify every line, in order; a bad line (not JSON, not UTF-8) is reported with its number
+    and skipped, and the rest still classified."""
     try:
-        handle = sys.stdin if str(path) == "-" else path.open(encoding="utf-8")
+        # Bytes, decoded line by line: one bad byte spoils its line, not the file.
+        handle = sys.stdin.buffer if str(path) == "-" else path.open("rb")
     except OSError as error:
         raise InvalidInputError(f"cannot read {path}: {error.strerror}") from None
     ok = True
     with handle:
-        for number, line in enumerate(handle, 1):
-            if not line.strip():
-                continue
-            try:
-                item = json.loads(line)
-                if not isinstance(item, dict) or not isinstance(item.get("text"), str):
-                    raise ValueError("expected an object with a string 'text'")
-            except ValueError as error:
-                typer.echo(f"{path}:{number}: skipped: {error}", err=True)
-                ok = False
-                continue
-            result = _classify(item["text"], lexicon, item.get("lang") or item.get("language"))
-            if as_json:
-                typer.echo(json.dumps(result.to_dict(id=item.get("id")), ensure_ascii=False))
-            else:
-                typer.echo(f"{safe(item.get('id', number), single_line=True)}: {_describe(result)}")
+        try:
+            for number, raw in enumerate(handle, 1):
+                if number == 1:
+                    raw = raw.removeprefix(codecs.BOM_UTF8)  # as some Windows editors save UTF-8
+                ok = _classify_line(path, number, raw, lexicon, as_json) and ok
+        except OSError as error:  # a folder, a device that fails mid-read
+            raise InvalidInputError(f"cannot read {path}: {error.strerror}") from None
     return ok
+
+
+def _classify_line(path: Path, number: int, raw: bytes, lexicon: Any, as_json: bool) -> bool:
+    try:
+        line = raw.decode("utf-8")
+        if not line.strip():
+            return True
+        item = json.loads(line)
+        if not isinstance(item, dict) or not isinstance(item.get("text"), str):
+            raise ValueError("expected an object with a string 'text'")
+    except UnicodeDecodeError as error:
+        typer.echo(f"{path}:{number}: skipped: not UTF-8 (byte 0x{raw[error.start]:02x} at column"
+                   f" {error.start + 1})", err=True)
+        return False
+    except ValueError as error:
+        typer.echo(f"{path}:{number}: skipped: {safe(error, single_line=True)}", err=True)
+        return False
+    result = _classify(item["text"], lexicon, item.get("lang") or item.get("language"))
+    if as_json:
+        typer.echo(json.dumps(result.to_dict(id=item.get("id")), ensure_ascii=False))
+    else:
+        typer.echo(f"{safe(item.get('id', number), single_line=True)}: {_describe(result)}")
+    return True
 
 
 @policy_app.command("check")

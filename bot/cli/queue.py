@@ -11,10 +11,12 @@ from rich.panel import Panel
 from rich.text import Text
 
 from bot.cli.app import CliState, state_of
+from bot.cli.controls import control_character
 from bot.cli.editor import edit_in_editor
+from bot.cli.paging import LIMIT, OFFSET, fetch_page, say_truncated
 from bot.cli.render import draft_json, safe, safe_text, shorten
 from bot.domain.drafts import Draft, DraftStatus
-from bot.errors import InvalidInputError, PolicyRefusedError, RapportError
+from bot.errors import InvalidInputError, PolicyRefusedError, RapportError, UsageError
 
 queue_app = typer.Typer(help="Review reply drafts: list, show, approve, edit, reject.", no_args_is_help=True)
 STATUSES = [s.value for s in DraftStatus] + ["all"]
@@ -30,23 +32,26 @@ def list_drafts(
     status: str = typer.Option("pending", "--status", "-s", help=f"One of: {', '.join(STATUSES)}."),
     account: Optional[str] = typer.Option(None, "--account", "-a", help="Only this account."),
     as_json: bool = typer.Option(False, "--json", help="Print a JSON array."),
+    limit: Optional[int] = LIMIT,
+    offset: int = OFFSET,
 ) -> None:
-    """Drafts waiting for a decision (or any status)."""
+    """Drafts waiting for a decision (or any status), oldest first."""
     if status not in STATUSES:
         raise typer.BadParameter(f"unknown status {status!r}; use one of: {', '.join(STATUSES)}", param_hint="--status")
     state = state_of(ctx)
     app = state.app()
     if account:
         app.settings.account(account)
+    wanted = None if status == "all" else DraftStatus(status)
     with app.store.unit_of_work(read_only=True) as uow:
-        drafts = uow.drafts.list(None if status == "all" else DraftStatus(status), account)
+        page = fetch_page(lambda n, skip: uow.drafts.list(wanted, account, limit=n, offset=skip), limit, offset)
     if as_json:
-        typer.echo(json.dumps([draft_json(d) for d in drafts], ensure_ascii=False, indent=2))
-        return
-    if not drafts:
+        typer.echo(json.dumps([draft_json(d) for d in page.items], ensure_ascii=False, indent=2))
+    elif page.items:
+        _print_list(_console(), page.items)
+    elif not offset:
         typer.echo(f"no {status if status != 'all' else ''} drafts".replace("  ", " "))
-        return
-    _print_list(_console(), drafts)
+    say_truncated(page, as_json=as_json)
 
 
 def _print_list(console: Console, drafts: list[Draft]) -> None:
@@ -127,6 +132,9 @@ def approve(
     """Approve a draft for sending, as is or with edited text."""
     from bot.services.review import approve as approve_draft
 
+    if text is not None and (problem := control_character(text)):
+        # A wrong value on the command line: exit 2, like any usage error.
+        raise UsageError(f"--text: contains {problem}, which would be posted unseen; remove it")
     state = state_of(ctx)
     app = state.app()
     draft = approve_draft(app.store, draft_id, policy=app.policy, clock=app.clock, actor=state.actor,
@@ -181,10 +189,15 @@ def review(ctx: typer.Context, account: Optional[str] = typer.Option(None, "--ac
     state = state_of(ctx)
     app = state.app()
     with app.store.unit_of_work(read_only=True) as uow:
-        drafts = uow.drafts.list(DraftStatus.PENDING, account) + uow.drafts.list(DraftStatus.BLOCKED, account)
+        pending = fetch_page(lambda n, _: uow.drafts.list(DraftStatus.PENDING, account, limit=n), None)
+        blocked = fetch_page(lambda n, _: uow.drafts.list(DraftStatus.BLOCKED, account, limit=n), None)
+    drafts = pending.items + blocked.items
     if not drafts:
         typer.echo("nothing to review")
         return
+    if pending.more or blocked.more:
+        typer.echo(f"reviewing the oldest {pending.limit:,} pending and the oldest {blocked.limit:,} blocked drafts"
+                   " only; run review again for the rest", err=True)
     console = _console()
     for index, draft in enumerate(drafts, 1):
         console.rule(f"{index}/{len(drafts)}")
@@ -231,6 +244,10 @@ def _text_check():  # noqa: ANN202
     from bot.domain.limits import check_platform_limits
 
     def check(platform: str, text: str, handle: str) -> None:
+        # Text from an editor is not a command-line value: a problem with it is an error (exit 1).
+        control = control_character(text)
+        if control:
+            raise InvalidInputError(f"the text contains {control}, which would be posted unseen; remove it")
         problem = check_platform_limits(platform, text, handle)
         if problem:
             raise InvalidInputError(problem)

@@ -102,7 +102,8 @@ def health(ctx: typer.Context) -> None:
     from bot.services.heartbeat import check_health
 
     app = state_of(ctx).app()
-    age = check_health(app.store, app.clock, timedelta(seconds=app.settings.service.heartbeat_max_age_seconds))
+    age = check_health(app.store, app.clock, timedelta(seconds=app.settings.service.heartbeat_max_age_seconds),
+                       accounts=[account.name for account in app.settings.accounts])
     typer.echo(f"healthy: last heartbeat {int(age.total_seconds())} s ago")
 
 
@@ -112,7 +113,7 @@ def doctor(ctx: typer.Context) -> None:
 
     state = state_of(ctx)
     failures = 0
-    for check in run_checks(state.settings(), state.app):
+    for check in run_checks(state.resolved_config[0], state.settings, state.app):
         mark = {"ok": "ok  ", "warn": "warn", "fail": "FAIL"}[check.status]
         typer.echo(f"{mark} {check.name}: {safe(check.detail, single_line=True)}")
         failures += check.status == "fail"
@@ -127,17 +128,23 @@ def config_check(ctx: typer.Context) -> None:
     settings = state.settings()
     path, _ = state.resolved_config
     names = ", ".join(f"{a.name} ({a.platform})" for a in settings.accounts) or "none"
-    typer.echo(f"{path}: valid; accounts: {names}; database: {settings.storage.url or 'SQLite under data_dir'}")
+    database = "SQLite under data_dir"
+    if settings.storage.url:
+        from bot.store.database import redact_url
+
+        database = redact_url(settings.storage.url)  # a PostgreSQL URL may carry a password
+    typer.echo(f"{path}: valid; accounts: {names}; database: {database}")
 
 
 @db_app.command("upgrade")
 def db_upgrade(ctx: typer.Context) -> None:
     """Apply pending database migrations (the service also does this at start)."""
+    from bot.bootstrap import prepare_data_dir
     from bot.store.database import current_revision
     from bot.store.unit_of_work import SqlAlchemyStore
 
     settings = state_of(ctx).settings()
-    settings.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    prepare_data_dir(settings.data_dir)
     store = SqlAlchemyStore(settings.database_url, migrate=False)
     try:
         before = current_revision(store.engine)

@@ -1,38 +1,54 @@
-"""`rapport doctor`: one line per check, each saying what to do when it fails."""
+"""`rapport doctor`: one line per check, each saying what to do when it fails.
+
+It goes on after a failure wherever the next check does not depend on it: a broken database
+still leaves the credentials worth checking, and a refused config still leaves a secret that
+sits in it in plain text worth pointing out.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from bot.config import BlueskyAccount, MastodonAccount, SandboxAccount, Settings
 from bot.errors import ConfigError, RapportError
+from bot.services.exposure import Check, file_checks, inline_secrets
 
 
-@dataclass(frozen=True)
-class Check:
-    name: str
-    status: str  # ok, warn, fail
-    detail: str
-
-
-def run_checks(settings: Settings, build_app: Callable[[], Any]) -> Iterator[Check]:
-    yield Check("config", "ok", f"{len(settings.accounts)} account(s)")
+def run_checks(config: Path, load: Callable[[], Settings], build_app: Callable[[], Any]) -> Iterator[Check]:
     try:
-        app = build_app()
-        store = app.store
-        yield Check("database", "ok", f"{store.backend}, schema current")
-    except RapportError as error:
-        yield Check("database", "fail", str(error))
+        settings = load()
+    except ConfigError as error:
+        yield Check("config", "fail", str(error))
+        yield from inline_secrets(config)
         return
+    yield Check("config", "ok", f"{len(settings.accounts)} account(s)")
+    yield from file_checks(settings)
+    app = build_app()
+    database = _database(app)
+    yield database
     for account in settings.accounts:
-        yield from _account_checks(app, account)
+        yield _credentials(settings, account)
+        if database.status == "ok":
+            yield from _poll_checks(app, account)
 
 
-def _account_checks(app: Any, account: Any) -> Iterator[Check]:
+def _database(app: Any) -> Check:
+    from bot.store.database import check_integrity
+
+    try:
+        store = app.store
+        problem = check_integrity(store.engine)
+    except RapportError as error:
+        return Check("database", "fail", str(error))
+    if problem:
+        return Check("database", "fail", problem)
+    return Check("database", "ok", f"{store.backend}, schema current")
+
+
+def _poll_checks(app: Any, account: Any) -> Iterator[Check]:
     name = f"account {account.name}"
-    yield _credentials(app, account)
     with app.store.unit_of_work() as uow:
         state = uow.state.poll_state(account.name)
     if state.last_error:
@@ -53,7 +69,7 @@ def _account_checks(app: Any, account: Any) -> Iterator[Check]:
                     " (API: for_private_mentions) to accept")
 
 
-def _credentials(app: Any, account: Any) -> Check:
+def _credentials(settings: Settings, account: Any) -> Check:
     name = f"account {account.name} credentials"
     if isinstance(account, SandboxAccount):
         if not account.events.exists():
@@ -66,7 +82,7 @@ def _credentials(app: Any, account: Any) -> Check:
         if isinstance(account, BlueskyAccount):
             from bot.platforms import bluesky_session_path
 
-            session = bluesky_session_path(app.settings, account.name)
+            session = bluesky_session_path(settings, account.name)
             if session.exists():
                 return Check(name, "ok", f"stored session {session}")
             if account.secret() is None:

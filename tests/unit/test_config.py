@@ -4,13 +4,17 @@ and errors that name the exact key in one line."""
 from __future__ import annotations
 
 import os
+import typing
 from datetime import time
 from pathlib import Path
 
 import pytest
+from annotated_types import Le
+from pydantic import BaseModel
+from pydantic.fields import FieldInfo
 
 from bot.config import (
-    BlueskyAccount, MastodonAccount, SandboxAccount, load_settings, parse_quiet_hours, read_secret,
+    BlueskyAccount, MastodonAccount, SandboxAccount, Settings, load_settings, parse_quiet_hours, read_secret,
 )
 from bot.domain.stages import Stage
 from bot.errors import ConfigError
@@ -134,8 +138,18 @@ def test_absolute_sqlite_url_and_other_databases_are_kept(write):
     assert load_settings(write(f'[storage]\nurl = "{url}"\n')).database_url == url
 
 
-def test_in_memory_sqlite_url_is_kept(write):
-    assert load_settings(write('[storage]\nurl = "sqlite:///:memory:"\n')).database_url == "sqlite:///:memory:"
+@pytest.mark.parametrize("url", ["sqlite://", "sqlite:///:memory:", "sqlite+pysqlite:///:memory:",
+                                 "sqlite:///file:rapport?mode=memory&cache=shared&uri=true"])
+def test_in_memory_database_is_refused_saying_why(write, url: str):
+    """Everything would be lost when the process exits, silently: the config refuses it."""
+    message = config_error(write(f'[storage]\nurl = "{url}"\n'))
+    assert message.startswith("storage.url: an in-memory database is refused: ")
+    assert "would be lost" in message
+
+
+def test_in_memory_database_from_the_environment_is_refused(write, monkeypatch):
+    monkeypatch.setenv("RAPPORT_STORAGE__URL", "sqlite://")
+    assert config_error(write("")).startswith("storage.url: an in-memory database is refused")
 
 
 def test_secret_files_resolve_against_the_config_folder(write, tmp_path: Path):
@@ -296,6 +310,109 @@ def test_invalid_toml_names_the_file(write):
 def test_missing_required_file_is_an_error_naming_it(tmp_path: Path):
     path = tmp_path / "nope.toml"
     assert config_error(path) == f"config file not found: {path} (copy config.example.toml, or pass --config)"
+
+
+# numbers are finite and bounded ---------------------------------------------------------------
+
+BOUNDED = [  # (TOML table, key, its upper bound): every number in the settings
+    ("storage", "busy_timeout_seconds", 3600), ("policy.pitch", "cooldown_days", 3650),
+    ("policy.pitch", "min_exchanges_between", 10000), ("policy.guardrails", "max_messages_per_contact_per_day", 10000),
+    ("policy.stages", "acquaintance_conversations", 10000), ("policy.stages", "acquaintance_days", 3650),
+    ("policy.stages", "relationship_conversations", 10000), ("policy.stages", "relationship_span_days", 3650),
+    ("policy.stages", "relationship_facts", 10000), ("drafting", "max_age_days", 3650),
+    ("drafting", "suggestions", 3), ("drafting.openai", "timeout_seconds", 3600),
+    ("drafting.checkins", "quiet_days", 3650), ("drafting.checkins", "max_per_day", 10000),
+    ("privacy", "retention_days", 3650), ("service", "poll_interval_seconds", 604800),
+    ("service", "poll_jitter_seconds", 604800), ("service", "send_interval_seconds", 604800),
+    ("service", "heartbeat_interval_seconds", 604800), ("service", "heartbeat_max_age_seconds", 604800),
+    ("service", "send_lease_seconds", 604800), ("service", "max_send_attempts", 10000),
+]
+ACCOUNT_BOUNDED = [("poll_interval_seconds", 604800), ("backfill_days", 3650),
+                   ("request_timeout_seconds", 3600)]
+
+
+@pytest.mark.parametrize("table, key, bound", BOUNDED, ids=[f"{t}.{k}" for t, k, _ in BOUNDED])
+@pytest.mark.parametrize("value", ["inf", "nan", "1e12", "9999999"])
+def test_an_unbounded_number_is_refused_naming_the_key(write, table: str, key: str, bound: int, value: str):
+    message = config_error(write(f"[{table}]\n{key} = {value}\n"))
+    assert message.startswith(f"{table}.{key}: must be ")
+    expected = "a finite number" if value in ("inf", "nan") else f"at most {bound}"
+    assert expected in message
+
+
+@pytest.mark.parametrize("table, key, bound", BOUNDED, ids=[f"{t}.{k}" for t, k, _ in BOUNDED])
+def test_the_upper_bound_itself_is_accepted(write, table: str, key: str, bound: int):
+    load_settings(write(f"[{table}]\n{key} = {bound}\n"))
+
+
+@pytest.mark.parametrize("key, bound", ACCOUNT_BOUNDED)
+@pytest.mark.parametrize("value", ["inf", "1e12", "9999999"])
+def test_an_unbounded_account_number_is_refused_naming_the_key(write, key: str, bound: int, value: str):
+    message = config_error(write(MASTODON + f"{key} = {value}\n"))
+    assert message.startswith(f"accounts[0].{key}: must be ")
+
+
+def test_an_unbounded_number_from_the_environment_is_refused(write, monkeypatch):
+    monkeypatch.setenv("RAPPORT_SERVICE__HEARTBEAT_MAX_AGE_SECONDS", "inf")
+    message = config_error(write(""))
+    assert message == "service.heartbeat_max_age_seconds: must be a finite number, got 'inf'"
+
+
+def test_the_lower_bounds_still_hold(write):
+    assert config_error(write("[service]\nsend_lease_seconds = 5\n")) == (
+        "service.send_lease_seconds: must be at least 10, got 5")
+    assert config_error(write("[drafting.checkins]\nquiet_days = 0\n")) == (
+        "drafting.checkins.quiet_days: must be more than 0, got 0")
+
+
+def _is_number(kind: object) -> bool:
+    return kind in (int, float) or any(_is_number(arg) for arg in typing.get_args(kind) if arg is not kind)
+
+
+def _upper_bound(field: FieldInfo) -> float | None:
+    """The field's `le`, or its type's (inside `Annotated`, or inside `X | None`)."""
+    found = [m.le for m in field.metadata if isinstance(m, Le)]
+    for arg in typing.get_args(field.annotation):
+        found += [m.le for info in getattr(arg, "__metadata__", ()) for m in getattr(info, "metadata", ())
+                  if isinstance(m, Le)]
+    return min(found) if found else None
+
+
+def _unbounded(model: type[BaseModel], prefix: str) -> list[str]:
+    names = []
+    for name, field in model.model_fields.items():
+        if isinstance(field.annotation, type) and issubclass(field.annotation, BaseModel):
+            names += _unbounded(field.annotation, f"{prefix}{name}.")
+        elif _is_number(field.annotation) and _upper_bound(field) is None:
+            names.append(prefix + name)
+    return names
+
+
+def test_every_number_in_the_settings_has_an_upper_bound():
+    """A new number without a bound would pass `config check` as `inf` and crash later."""
+    models = [(Settings, ""), *((m, f"{m.__name__}.") for m in (SandboxAccount, MastodonAccount, BlueskyAccount))]
+    assert [name for model, prefix in models for name in _unbounded(model, prefix)] == []
+
+
+def test_the_bound_finder_sees_an_unbounded_number():
+    class Loose(BaseModel):
+        days: float | None = None
+        count: int = 0
+
+    assert _unbounded(Loose, "") == ["days", "count"]
+
+
+def test_an_env_key_holding_a_value_rather_than_a_name_is_refused_without_echoing_it(write):
+    message = config_error(write(MASTODON + 'token_env = "abc-123.secret-token"\n'))
+    assert message.startswith("accounts[0].token_env: expected the NAME of an environment variable")
+    assert "secret-token" not in message
+
+
+def test_bad_json_in_an_environment_variable_is_one_line_naming_it(write, monkeypatch):
+    monkeypatch.setenv("RAPPORT_ACCOUNTS", '[{"name": "x", bad')
+    message = config_error(write(""))
+    assert message.startswith("RAPPORT_ACCOUNTS: not valid JSON (")
+    assert "bad" not in message
 
 
 # secrets ------------------------------------------------------------------------------------

@@ -41,3 +41,45 @@ def test_every_account_key_is_in_the_example() -> None:
     missing = [f"{m.__name__}.{k}" for m in (SandboxAccount, MastodonAccount, BlueskyAccount)
                for k in m.model_fields if not _documented("accounts", k)]
     assert missing == []
+
+
+def _documentation(table: str, key: str) -> list[str]:
+    """Each place `key` is documented in `[table]`: its line and the comment lines continuing it."""
+    sections = re.split(r"^#?\s*\[\[?([\w.]+)\]\]?", EXAMPLE, flags=re.MULTILINE)
+    bodies = [sections[0]] if table == "" else [b for n, b in zip(sections[1::2], sections[2::2]) if n == table]
+    found = []
+    for body in bodies:
+        for match in re.finditer(rf"^#?\s*{key}\s*=.*(?:\n {{10,}}#.*)*", body, re.MULTILINE):
+            found.append(match.group(0))
+    return found
+
+
+def _bound(field) -> float | None:  # noqa: ANN001
+    """The upper bound pydantic enforces for a number, wherever the type carries it."""
+    from annotated_types import Le
+
+    found = [m.le for m in field.metadata if isinstance(m, Le)]
+    for arg in getattr(field.annotation, "__args__", ()):
+        found += [m.le for info in getattr(arg, "__metadata__", ()) for m in getattr(info, "metadata", ())
+                  if isinstance(m, Le)]
+    return min(found) if found else None
+
+
+def _bounded_keys(model: type[BaseModel], table: str = "") -> list[tuple[str, str, float]]:
+    found = []
+    for name, field in model.model_fields.items():
+        kind = field.annotation
+        if isinstance(kind, type) and issubclass(kind, BaseModel):
+            found += _bounded_keys(kind, f"{table}.{name}".strip("."))
+        elif (bound := _bound(field)) is not None:
+            found.append((table, name, bound))
+    return found
+
+
+def test_every_number_is_documented_with_its_bound() -> None:
+    """`cooldown_days = 30.0   # ... (0 to 3650)`: a reader knows the range before `config check` does."""
+    keys = _bounded_keys(Settings) + [("accounts", k, b) for m in (SandboxAccount, MastodonAccount, BlueskyAccount)
+                                      for t, k, b in _bounded_keys(m)]
+    missing = sorted({f"{t}.{k} (to {b:g})".strip(".") for t, k, b in keys
+                      if not any(f"to {b:g})" in doc for doc in _documentation(t, k))})
+    assert missing == []
