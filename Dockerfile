@@ -1,5 +1,6 @@
 # rapport as a long-running service. The install step is `make install-runtime`, the same
-# target the test suite's path uses, so what is tested is what runs here.
+# target the test suite's path uses, so what is tested is what runs here: every dependency from
+# requirements/runtime.lock, checked against its hashes, then the project alone.
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -15,6 +16,7 @@ RUN apt-get update \
 
 WORKDIR /src
 COPY pyproject.toml README.md Makefile ./
+COPY requirements ./requirements
 COPY bot ./bot
 RUN make install-runtime VENV=/opt/rapport PYTHON=python3 \
     && rm -rf /root/.cache

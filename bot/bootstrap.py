@@ -8,14 +8,19 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import cached_property
+from pathlib import Path
 from typing import Any
 
 import structlog
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 from bot.clock import SystemClock
 from bot.config import Settings
 from bot.domain.policy import PolicyConfig
 from bot.domain.stages import StageThresholds
+from bot.errors import ConfigError
+from bot.log import remember_secrets
 from bot.ports import Clock, Drafter, PlatformClient
 from bot.services.deciding import Policy
 from bot.store.unit_of_work import SqlAlchemyStore
@@ -37,6 +42,46 @@ def policy_from_settings(settings: Settings) -> Policy:
     )
 
 
+def prepare_data_dir(path: Path) -> None:
+    """Create data_dir, owner-only; a file in its place or a folder this user cannot write is
+    one line naming the key, not a traceback from deep inside the database driver."""
+    if path.exists() and not path.is_dir():
+        raise ConfigError(f"data_dir: {path} is a file, not a folder: move the file away or set data_dir elsewhere")
+    try:
+        path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    except OSError as error:
+        raise ConfigError(f"data_dir: cannot create {path}: {error.strerror}") from None
+    if not os.access(path, os.W_OK | os.X_OK):
+        raise ConfigError(f"data_dir: {path} is not writable by this user: fix its owner or mode (chmod 700)")
+
+
+def configured_secrets(settings: Settings) -> list[str]:
+    """Every secret value the settings point at that can be read now: the accounts' tokens and
+    passwords, the LLM key, the database password. One that cannot be read is skipped here; the
+    command that needs it says why."""
+    values: list[str | None] = []
+    for account in settings.accounts:
+        if hasattr(account, "secret"):
+            try:
+                secret = account.secret()
+            except ConfigError:
+                continue
+            values.append(secret.get_secret_value() if secret is not None else None)
+    if settings.drafting.backend == "openai":
+        from bot.drafting.openai import read_api_key
+
+        try:
+            key = read_api_key(settings.drafting.openai)
+        except ConfigError:
+            key = None
+        values.append(key.get_secret_value() if key is not None else None)
+    try:
+        values.append(make_url(settings.database_url).password)
+    except ArgumentError:
+        pass  # an unparseable URL is reported when the store opens it
+    return [value for value in values if value]
+
+
 @dataclass
 class App:
     """Lazily built dependencies: a command pays only for what it uses."""
@@ -49,11 +94,15 @@ class App:
     store_override: SqlAlchemyStore | None = None
     drafter_override: Drafter | None = None
 
+    def __post_init__(self) -> None:
+        # Known to the logger before any piece that holds a secret is built.
+        remember_secrets(*configured_secrets(self.settings))
+
     @cached_property
     def store(self) -> SqlAlchemyStore:
         if self.store_override is not None:
             return self.store_override
-        self.settings.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+        prepare_data_dir(self.settings.data_dir)
         store = SqlAlchemyStore(self.settings.database_url,
                                 busy_timeout=self.settings.storage.busy_timeout_seconds)
         self.register_accounts(store)

@@ -1,29 +1,62 @@
 """Structured logging: JSON lines off a TTY (the container), readable lines on one.
 
-Secrets never reach a log line: values under secret-looking keys are replaced before rendering.
+Secrets never reach a log line, on any path: every structlog event, exception text included,
+and every standard-library record (the SDKs') pass through one `Redactor` before rendering.
+It knows the secret values the settings resolved (`remember_secrets`, called by the bootstrap)
+and the shapes of credentials (see `bot.redaction`).
 """
 
 from __future__ import annotations
 
 import logging
-import re
 import sys
 from typing import Any
 
 import structlog
 
-_SECRET_KEY = re.compile(r"token|password|secret|api_key|authorization|cookie|session", re.IGNORECASE)
-_ALLOWED_KEYS = frozenset({"session_path", "token_env", "password_env", "api_key_env"})
+from bot.redaction import Redactor
+
+# One per process, like the logging configuration it belongs to.
+_redactor = Redactor()
 
 
-def redact_secrets(_logger: Any, _method: str, event: dict[str, Any]) -> dict[str, Any]:
-    for key in list(event):
-        if key not in _ALLOWED_KEYS and _SECRET_KEY.search(key):
-            event[key] = "[redacted]"
-    return event
+def remember_secrets(*values: str | None) -> None:
+    """Values that must never be logged, whatever they look like (tokens, passwords, keys)."""
+    _redactor.remember(*values)
+
+
+def redact_text(text: str) -> str:
+    """`text` as it may be printed: for what reaches a terminal outside the logger."""
+    return _redactor.text(text)
+
+
+def redact_event(logger: Any, method: str, event: dict[str, Any]) -> dict[str, Any]:
+    """The structlog processor: looked up at each call, so that a new configuration applies."""
+    return _redactor(logger, method, event)
+
+
+class RedactingFilter(logging.Filter):
+    """The same redaction for the standard library's records: message and traceback are
+    formatted, then redacted, before any handler prints them."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            message = record.getMessage()
+        except (TypeError, ValueError):  # a malformed call is still logged, and still redacted
+            message = f"{record.msg} {record.args!r}"
+        record.msg, record.args = redact_text(message), None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = redact_text(record.exc_text)
+        if record.stack_info:
+            record.stack_info = redact_text(record.stack_info)
+        return True
 
 
 def configure_logging(level: str = "info", fmt: str = "auto", stream: Any = None) -> None:
+    global _redactor
+    _redactor = Redactor()  # a new configuration starts from what its bootstrap will tell it
     stream = stream or sys.stderr
     if fmt == "auto":
         fmt = "console" if stream.isatty() else "json"
@@ -36,14 +69,28 @@ def configure_logging(level: str = "info", fmt: str = "auto", stream: Any = None
             structlog.contextvars.merge_contextvars,
             structlog.processors.add_log_level,
             structlog.processors.TimeStamper(fmt="iso", utc=True),
-            redact_secrets,
-            structlog.processors.format_exc_info if fmt == "json" else structlog.dev.set_exc_info,
+            # Tracebacks become text before redaction, on the console too: the pretty console
+            # formatter would print frame locals (tokens among them) and wrap long lines after
+            # the redactor has run, out of its reach.
+            structlog.processors.format_exc_info,
+            redact_event,
             renderer,
         ],
         wrapper_class=structlog.make_filtering_bound_logger(getattr(logging, level.upper())),
         logger_factory=structlog.PrintLoggerFactory(file=stream),
         cache_logger_on_first_use=False,
     )
+    _configure_standard_logging(stream)
+
+
+def _configure_standard_logging(stream: Any) -> None:
     # Libraries log through the standard library; keep their noise out unless it matters.
-    logging.basicConfig(level=logging.WARNING, stream=stream, format="%(levelname)s %(name)s: %(message)s")
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    logging.basicConfig(level=logging.WARNING, handlers=[handler])
+    # basicConfig leaves handlers that were there before alone (a host's, a test runner's):
+    # they get the filter too, since they print the same records.
+    for existing in logging.getLogger().handlers:
+        if not any(isinstance(f, RedactingFilter) for f in existing.filters):
+            existing.addFilter(RedactingFilter())
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
