@@ -1,0 +1,1 @@
+"""Sentence encoders: text to a vector of meaning, behind `bot.ports.SentenceEncoder`."""
