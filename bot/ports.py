@@ -5,7 +5,7 @@ Use cases depend on these, never on a concrete adapter, so tests pass hand-writt
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Protocol
 
@@ -14,6 +14,7 @@ from bot.domain.models import Batch, OutgoingReply, Person, PostedReply
 if TYPE_CHECKING:
     from bot.domain.contacts import Contact
     from bot.domain.drafts import ReplyTarget, Suggestion
+    from bot.domain.judging import JudgeVerdict
     from bot.domain.memory import ContactMemory
 
 
@@ -76,4 +77,24 @@ class Drafter(Protocol):
         self, contact: Contact, target: ReplyTarget | None, language: str | None, memory: ContactMemory,
     ) -> list[Suggestion]:
         """Replies to `target`, in `language`; with no target, a check-in that asks about them."""
+        ...
+
+
+class PitchJudge(Protocol):
+    """A second opinion on whether an outgoing draft is a commercial pitch, asked when the rules
+    pass a draft to someone below the pitch stage. Its verdict adds to the rules, never replaces them."""
+
+    def judge(self, text: str, language: str | None) -> JudgeVerdict:
+        """The verdict on `text`, written in `language` (None when unknown). Raises
+        `JudgeUnavailableError` when no usable verdict came back, so the caller keeps its own."""
+        ...
+
+
+class SentenceEncoder(Protocol):
+    """Turns texts into vectors of meaning, for models trained on the same encoder."""
+
+    name: str  # a model trained on one encoder's vectors means nothing on another's
+
+    def encode(self, texts: Sequence[str]) -> list[list[float]]:
+        """One vector per text, in order."""
         ...

@@ -52,11 +52,13 @@ class CliState:
             configure_logging("debug" if self.debug else self._settings.logging.level, self._settings.logging.format)
         return self._settings
 
-    def app(self) -> App:
+    def app(self, *, semantic: bool = False) -> App:
+        """The App; `semantic` for the commands that judge outgoing text with the sentence
+        encoder (the service), which loads in a second or two: queue commands stay quick."""
         if self._app is None:
             from bot.bootstrap import App
 
-            self._app = App(self.settings(), **self.overrides)
+            self._app = App(self.settings(), **{"semantic": semantic, **self.overrides})
         return self._app
 
     @property

@@ -34,7 +34,7 @@ def run(ctx: typer.Context, once: bool = typer.Option(False, "--once", help="One
     """The long-running service: polls every account, drafts, sends approved replies."""
     from bot.scheduler import Jobs, run_forever
 
-    app = state_of(ctx).app()
+    app = state_of(ctx).app(semantic=True)
     if not app.settings.accounts:
         typer.echo("no accounts configured: add an [[accounts]] table to the config", err=True)
         raise typer.Exit(1)

@@ -14,6 +14,7 @@ from bot.domain.contacts import Contact
 from bot.domain.decisions import Decision, Outcome, RuleResult
 from bot.domain.models import Visibility
 from bot.domain.pitch import PitchLexicon, PitchResult, classify
+from bot.domain.pitch_semantic import JUDGE_UNAVAILABLE, SEMANTIC, PitchDetector
 from bot.domain.stages import Stage
 
 
@@ -39,8 +40,16 @@ class Situation:
     language: str | None = None
 
 
-def decide(text: str, situation: Situation, config: PolicyConfig, lexicon: PitchLexicon) -> Decision:
-    pitch = classify(text, lexicon, situation.language)
+def decide(
+    text: str, situation: Situation, config: PolicyConfig, detector: PitchLexicon | PitchDetector,
+) -> Decision:
+    """Every rule's outcome for `text`. `detector` is the lexicon alone (rules and word model) or
+    a `PitchDetector` that adds the semantic model."""
+    if isinstance(detector, PitchDetector):
+        below = situation.contact.stage < config.min_stage
+        pitch = detector.assess(text, situation.language, ask_judge=below)
+    else:
+        pitch = classify(text, detector, situation.language)
     results = (
         _opted_out(situation),
         _nobot(situation),
@@ -84,7 +93,7 @@ def _contact_is_bot(s: Situation) -> RuleResult:
 def _pitch_stage(pitch: PitchResult, s: Situation, c: PolicyConfig) -> RuleResult:
     stage = s.contact.stage
     if not pitch.pitch:
-        return _ok("pitch_stage", "not a commercial pitch")
+        return _ok("pitch_stage", f"not a commercial pitch ({_scores(pitch)})")
     if stage < c.min_stage:
         found = ", ".join(f"{sig.kind} '{sig.text}'" for sig in pitch.signals[:3]) or "pitch signals"
         return RuleResult(
@@ -93,6 +102,17 @@ def _pitch_stage(pitch: PitchResult, s: Situation, c: PolicyConfig) -> RuleResul
             f" pitches need at least {c.min_stage.value}",
         )
     return _ok("pitch_stage", f"a pitch, and the contact is at {stage.value} (>= {c.min_stage.value})")
+
+
+def _scores(pitch: PitchResult) -> str:
+    """The detector's numbers, for `policy explain`: the rules' score, and the model's when asked."""
+    found = {signal.kind: signal.text for signal in pitch.signals}
+    text = f"score {pitch.score:.2f}"
+    if SEMANTIC in found:
+        text += f", semantic model {found[SEMANTIC]}"
+    if JUDGE_UNAVAILABLE in found:
+        text += f"; the judge gave no verdict, the local one stands ({found[JUDGE_UNAVAILABLE]})"
+    return text
 
 
 def _pitch_cooldown(pitch: PitchResult, s: Situation, c: PolicyConfig) -> RuleResult:

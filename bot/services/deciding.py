@@ -9,9 +9,10 @@ from bot.domain.contacts import Contact
 from bot.domain.decisions import Decision
 from bot.domain.drafts import Draft
 from bot.domain.models import Visibility
-from bot.domain.pitch import PitchLexicon
+from bot.domain.pitch import PitchLexicon, PitchResult
+from bot.domain.pitch_semantic import PitchDetector
 from bot.domain.policy import PolicyConfig, Situation, decide, start_of_day
-from bot.domain.stages import StageThresholds
+from bot.domain.stages import Stage, StageThresholds
 from bot.store.unit_of_work import SqlUnitOfWork
 
 
@@ -22,6 +23,14 @@ class Policy:
     config: PolicyConfig
     lexicon: PitchLexicon
     thresholds: StageThresholds = StageThresholds()
+    detector: PitchDetector | None = None  # the outgoing guardrail with the semantic model, when on
+
+    def assess(self, text: str, language: str | None = None, stage: Stage | None = None) -> PitchResult:
+        """The outgoing verdict on `text` to someone at `stage`. Call it before opening a unit of
+        work: the encoder takes tens of milliseconds and a judge is a network call, and `decide`
+        then finds the verdict cached."""
+        below = stage is not None and stage < self.config.min_stage
+        return (self.detector or PitchDetector(self.lexicon)).assess(text, language, ask_judge=below)
 
     def situation(
         self, uow: SqlUnitOfWork, contact: Contact, now: datetime, *,
@@ -39,7 +48,7 @@ class Policy:
         language: str | None = None,
     ) -> Decision:
         situation = self.situation(uow, contact, now, visibility=visibility, answered=answered, language=language)
-        return decide(text, situation, self.config, self.lexicon)
+        return decide(text, situation, self.config, self.detector or self.lexicon)
 
     def decide_draft(self, uow: SqlUnitOfWork, draft: Draft, now: datetime, text: str | None = None) -> Decision:
         """Decide again for a stored draft, with the contact as it is now."""

@@ -90,6 +90,9 @@ def _draft_one(run: _Drafting, stored: StoredInteraction) -> None:
     assert post is not None, "only messages await drafts"
     try:
         offered = run.drafter.suggest(contact, _target(stored), post.language, memory)[:run.suggestions]
+        for suggestion in offered:
+            # The encoder's and the judge's time, outside any transaction; `decide` finds it cached.
+            run.policy.assess(suggestion.text, post.language, contact.stage)
     except BaseException:
         _give_back(run.store, stored, claim)  # to the next pass, rather than at the lease's end
         raise

@@ -24,6 +24,7 @@ from typing import Any
 
 from bot.domain.decisions import Outcome
 from bot.domain.drafts import Draft, DraftStatus
+from bot.domain.stages import Stage
 from bot.domain.models import Interaction, InteractionKind, OutgoingReply, Person, Post, PostedReply, Visibility
 from bot.errors import (
     AuthFailedError, InvalidInputError, PlatformError, RateLimitedError, RemoteNotFoundError,
@@ -100,6 +101,8 @@ def _send_one(
     ctx = dict(account=draft.account, draft=draft.id)
     if draft.attempts > 1 and _posted_earlier(store, draft, client, policy, clock, options, log, report):
         return
+    # The encoder's and the judge's time, outside the transaction below; `decide` finds it cached.
+    policy.assess(draft.text, draft.language, Stage(draft.contact_stage) if draft.contact_stage else None)
     with store.unit_of_work() as uow:
         now = clock.now()
         decision = policy.decide_draft(uow, draft, now)

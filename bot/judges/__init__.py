@@ -1,0 +1,1 @@
+"""Pitch judges: a second opinion on outgoing drafts, behind `bot.ports.PitchJudge`."""
