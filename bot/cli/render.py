@@ -24,14 +24,17 @@ _ESCAPES = re.compile(
 )
 _CONTROLS = re.compile(
     "[\x00-\x08\x0b-\x1f\x7f-\x9f"  # C0 (but tab and newline) and C1 controls
-    "\u200e\u200f\u202a-\u202e\u2066-\u2069"  # bidi marks, embeddings, overrides, isolates
+    "\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"  # bidi marks, embeddings, overrides, isolates
     "\u2028\u2029]"
 )
+# Half of a UTF-16 pair, alone: no terminal encoding can print it, so print() would raise.
+_LONE_SURROGATES = re.compile("[\ud800-\udfff]")
 
 
 def safe(text: object, *, single_line: bool = False) -> str:
     """Text fit for a terminal: no escapes, no control or bidi-override characters."""
     cleaned = _CONTROLS.sub("", _ESCAPES.sub("", "" if text is None else str(text)))
+    cleaned = _LONE_SURROGATES.sub("\ufffd", cleaned)
     if single_line:
         cleaned = " ".join(cleaned.split())
     return cleaned

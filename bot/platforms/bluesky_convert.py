@@ -9,14 +9,16 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from atproto_client import models
 from atproto_client.exceptions import ModelError
 from atproto_client.models.utils import get_or_create
+from pydantic import ValidationError
 
 from bot.domain.models import Interaction, InteractionKind, Person, Post
+from bot.domain.validation import EARLIEST, LATEST
 from bot.errors import InvalidInputError
 
 POST_COLLECTION = "app.bsky.feed.post"
@@ -37,11 +39,30 @@ class UnreadableItemError(ValueError):
     """One item of a page could not be converted; the poll skips it and goes on."""
 
 
-def parse_time(value: str) -> datetime:
+def parse_time(value: object) -> datetime:
+    """A time in UTC. One without a zone or out of range is unreadable: compared with the
+    watermark it would raise (naive against aware), or stop paging for good (year 9999)."""
     try:
-        return datetime.fromisoformat(value)
-    except (TypeError, ValueError) as exc:
-        raise UnreadableItemError(f"bad timestamp {value!r}") from exc
+        at = datetime.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        at = None
+    if at is None:
+        raise UnreadableItemError(f"bad timestamp {_shown(value)}")
+    if at.utcoffset() is None:
+        raise UnreadableItemError(f"timestamp without a time zone {_shown(value)}")
+    try:
+        in_range = EARLIEST <= at.astimezone(UTC) < LATEST
+    except OverflowError:  # 0001-01-01T00:00+01:00: before year 1 once in UTC
+        in_range = False
+    if not in_range:
+        raise UnreadableItemError(f"timestamp out of range {_shown(value)}")
+    return at.astimezone(UTC)
+
+
+def _shown(value: object) -> str:
+    """A value for an error line: its repr (which escapes every control), cut short."""
+    text = repr(value)
+    return text if len(text) <= 80 else text[:79] + "…"
 
 
 def post_url(uri: str) -> str | None:
@@ -58,11 +79,17 @@ def person_from_profile(profile: Any) -> Person:
     return Person(
         platform_id=profile.did,
         handle=profile.handle,
-        name=getattr(profile, "display_name", None) or "",
-        bio=getattr(profile, "description", None) or "",
+        name=_text_of(getattr(profile, "display_name", None)),
+        # The basic view has no description: what a server puts there anyway is kept by the SDK
+        # as an extra field, of whatever type it sent.
+        bio=_text_of(getattr(profile, "description", None)),
         # An account that labels itself as automated says so about itself: trust it.
         bot=any(label.val == "bot" and label.src == profile.did for label in labels),
     )
+
+
+def _text_of(value: object) -> str:
+    return value if isinstance(value, str) else ""
 
 
 def post_from_record(uri: str, record: Any) -> Post:
@@ -115,15 +142,31 @@ def sent_interaction_from_feed_item(raw: dict[str, Any], own_did: str) -> Intera
     )
 
 
-def _parse(raw: dict[str, Any], model: type) -> Any:
+def _parse(raw: object, model: type) -> Any:
+    if not isinstance(raw, dict):
+        raise UnreadableItemError(f"unreadable {model.__name__}: not an object but {type(raw).__name__}")
     try:
         return get_or_create(raw, model)
-    except (ModelError, ValueError, TypeError) as exc:
-        raise UnreadableItemError(f"unreadable {model.__name__}: {str(exc)[:200]}") from exc
+    except (ModelError, ValueError, TypeError, RecursionError) as exc:
+        raise UnreadableItemError(f"unreadable {model.__name__}: {_first_problem(exc)}") from None
 
 
-def position(raw: dict[str, Any]) -> tuple[datetime, str, str]:
+def _first_problem(exc: Exception) -> str:
+    """One log line: pydantic's first complaint (where: what), not its whole multi-line report."""
+    report = exc.__cause__ if isinstance(exc.__cause__, ValidationError) else exc
+    if isinstance(report, ValidationError) and report.errors():
+        first, count = report.errors()[0], report.error_count()
+        where = ".".join(str(part) for part in first["loc"]) or "item"
+        text = f"{where}: {first['msg']}" + (f" (and {count - 1} more)" if count > 1 else "")
+    else:
+        text = " ".join(str(exc).split()) or type(exc).__name__
+    return text if len(text) <= 200 else text[:199] + "…"
+
+
+def position(raw: object) -> tuple[datetime, str, str]:
     """Where a notification sits in the list: (indexed time, its text form, its uri)."""
+    if not isinstance(raw, dict):
+        raise UnreadableItemError("notification that is not an object")
     indexed_at, uri = raw.get("indexedAt"), raw.get("uri")
     if not isinstance(indexed_at, str) or not isinstance(uri, str):
         raise UnreadableItemError("notification without indexedAt or uri")
@@ -263,6 +306,12 @@ def reply_ref(parent_view: dict[str, Any]) -> models.AppBskyFeedPost.ReplyRef:
 
 
 def oldest_before(items: list[Any], since: datetime) -> bool:
-    """Whether a page reached back past `since` (pages run from newest to oldest)."""
-    times = [parse_time(item["indexedAt"]) for item in items if isinstance(item.get("indexedAt"), str)]
+    """Whether a page reached back past `since` (pages run from newest to oldest); items with
+    no readable time do not count (they are skipped, and counted, where they are converted)."""
+    times = []
+    for item in items:
+        try:
+            times.append(parse_time(item.get("indexedAt") if isinstance(item, dict) else None))
+        except UnreadableItemError:
+            continue
     return bool(times) and min(times) < since

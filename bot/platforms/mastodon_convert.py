@@ -34,10 +34,36 @@ def id_order(item_id: str) -> tuple[int, str]:
 
 
 def item_id(item: object) -> str:
-    """The item's id as a string, or "" when it has none."""
-    if not isinstance(item, Mapping) or item.get("id") in (None, ""):
+    """The item's id as a string, or "" when it has none (or one that is no id: a list, a bool)."""
+    value = item.get("id") if isinstance(item, Mapping) else None
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
         return ""
-    return str(item["id"])
+    return str(value)
+
+
+def _text(value: object, what: str) -> str:
+    """A text field: "" for null; a value of another type makes the item unreadable, rather than
+    its Python repr ("{'a': 1}") becoming a name, a handle or a message."""
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise UnreadableItem(f"{what} is not text but {type(value).__name__}")
+    return value
+
+
+def _shown(value: object) -> str:
+    """A value for an error line: its repr (which escapes every control), cut short."""
+    text = repr(value)
+    return text if len(text) <= 80 else text[:79] + "…"
+
+
+def _listed(value: object) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def _hint(value: object) -> str | None:
+    """A language or a link: used when it is text, ignored otherwise."""
+    return value if isinstance(value, str) and value else None
 
 
 def after(items: Iterable[Any], cursor: str) -> list[Any]:
@@ -46,7 +72,19 @@ def after(items: Iterable[Any], cursor: str) -> list[Any]:
 
 
 def created_at(item: Mapping[str, Any], default: datetime) -> datetime:
-    """When the item was created, timezone-aware; `default` when the server sent no usable time."""
+    """When the item was created, in UTC; `default` when the server sent no usable time.
+
+    Never raises: paging compares these times, and one broken item must not stop a page.
+    """
+    try:
+        return _time_in_utc(item) or default
+    except UnreadableItem:
+        return default
+
+
+def _time_in_utc(item: Mapping[str, Any]) -> datetime | None:
+    """The item's time in UTC, None without one; UnreadableItem for a time that exists only in
+    its own zone (0001-01-01T00:00+01:00 is before year 1 in UTC: Python cannot hold it)."""
     value = item.get("created_at")
     if isinstance(value, str):
         try:
@@ -54,8 +92,16 @@ def created_at(item: Mapping[str, Any], default: datetime) -> datetime:
         except ValueError:
             value = None
     if not isinstance(value, datetime):
-        return default
-    return value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
+        return None
+    try:
+        return value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
+    except (OverflowError, ValueError):  # ValueError: an offset of a day or more (dateutil reads "+99:00")
+        raise UnreadableItem(f"time out of range once in UTC: {value!r}") from None
+
+
+def _read_time(item: Mapping[str, Any], received_at: datetime) -> datetime:
+    """An item's time for an interaction: refused when out of range, `received_at` when absent."""
+    return _time_in_utc(item) or received_at
 
 
 def full_handle(acct: str, domain: str) -> str:
@@ -75,32 +121,35 @@ def visibility_of(value: object) -> Visibility:
 def person_from_account(account: object, domain: str) -> Person:
     if not isinstance(account, Mapping):
         raise UnreadableItem("no account")
-    acct = account.get("acct") or account.get("username")
-    if not acct:
+    acct = _text(account.get("acct"), "acct") or _text(account.get("username"), "username")
+    if not acct.strip().lstrip("@"):
         raise UnreadableItem("account without acct or username")
     return Person(
         platform_id=item_id(account) or None,
-        handle=full_handle(str(acct), domain),
-        name=str(account.get("display_name") or ""),
-        bio=html_to_text(account.get("note")),
+        handle=full_handle(acct, domain),
+        name=_text(account.get("display_name"), "display_name"),
+        bio=html_to_text(_text(account.get("note"), "note")),
         bot=bool(account.get("bot")),
         fields=tuple(_fields(account.get("fields"))),
     )
 
 
 def _fields(fields: object) -> Iterable[tuple[str, str]]:
+    """Profile fields with a name and a value that are text; others are decoration to drop."""
     for field in fields if isinstance(fields, list) else ():
-        if isinstance(field, Mapping) and field.get("name"):
-            yield str(field["name"]), html_to_text(field.get("value"))
+        if isinstance(field, Mapping) and isinstance(field.get("name"), str) and field["name"]:
+            value = field.get("value")
+            if value is None or isinstance(value, str):
+                yield field["name"], html_to_text(value)
 
 
 def mention_handles(status: Mapping[str, Any], domain: str) -> dict[str, str]:
     """Mention link href → full handle, from the status's own `mentions` list."""
     mentions = status.get("mentions")
     return {
-        str(mention["url"]): full_handle(str(mention["acct"]), domain)
-        for mention in (mentions if isinstance(mentions, list) else ())
-        if isinstance(mention, Mapping) and mention.get("url") and mention.get("acct")
+        mention["url"]: full_handle(mention["acct"], domain)
+        for mention in _listed(mentions)
+        if isinstance(mention, Mapping) and _hint(mention.get("url")) and _hint(mention.get("acct"))
     }
 
 
@@ -112,13 +161,13 @@ def post_from_status(status: Mapping[str, Any], domain: str) -> Post:
     in_reply_to = item_id({"id": status.get("in_reply_to_id")}) or None
     return Post(
         id=post_id,
-        text=html_to_text(status.get("content"), mentions=mention_handles(status, domain)),
-        language=status.get("language") or None,
+        text=html_to_text(_text(status.get("content"), "content"), mentions=mention_handles(status, domain)),
+        language=_hint(status.get("language")),
         visibility=visibility_of(status.get("visibility")),
         in_reply_to=in_reply_to,
         thread=in_reply_to,
-        url=status.get("url") or status.get("uri") or None,
-        spoiler_text=str(status.get("spoiler_text") or ""),
+        url=_hint(status.get("url")) or _hint(status.get("uri")),
+        spoiler_text=_text(status.get("spoiler_text"), "spoiler_text"),
     )
 
 
@@ -129,7 +178,7 @@ def interaction_from_notification(
         raise UnreadableItem("notification without id")
     kind = NOTIFICATION_KINDS.get(str(notification.get("type")))
     if kind is None:
-        raise UnreadableItem(f"unknown notification type {notification.get('type')!r}")
+        raise UnreadableItem(f"unknown notification type {_shown(notification.get('type'))}")
     status = notification.get("status")
     if kind.is_conversation and not isinstance(status, Mapping):
         raise UnreadableItem(f"{notification.get('type')} notification without a status")
@@ -139,7 +188,7 @@ def interaction_from_notification(
     return Interaction(
         id=item_id(notification),
         kind=kind,
-        at=created_at(notification, received_at),
+        at=_read_time(notification, received_at),
         person=person_from_account(notification.get("account"), domain),
         post=post,
     )
@@ -157,8 +206,8 @@ def sent_interaction_from_status(
     return Interaction(
         id=item_id(status),
         kind=InteractionKind.SENT,
-        at=created_at(status, received_at),
-        person=Person(item_id(addressee) or None, full_handle(str(addressee["acct"]), domain)),
+        at=_read_time(status, received_at),
+        person=Person(item_id(addressee) or None, full_handle(addressee["acct"], domain)),
         post=post_from_status(status, domain),
     )
 
@@ -167,8 +216,8 @@ def _addressee(status: Mapping[str, Any], own_id: str) -> Mapping[str, Any] | No
     """The account replied to if it is mentioned, else the first account mentioned."""
     mentions = [
         mention
-        for mention in (status.get("mentions") or ())
-        if isinstance(mention, Mapping) and mention.get("acct") and item_id(mention) != own_id
+        for mention in _listed(status.get("mentions"))
+        if isinstance(mention, Mapping) and _hint(mention.get("acct")) and item_id(mention) != own_id
     ]
     replied_to = item_id({"id": status.get("in_reply_to_account_id")})
     for mention in mentions:

@@ -129,3 +129,13 @@ def test_safe_text_strips_escapes_before_rendering():
 
 def test_safe_text_single_line_joins_lines():
     assert safe_text("one\ntwo", single_line=True).plain == "one two"
+
+
+def test_the_arabic_letter_mark_is_removed_like_the_other_bidi_marks():
+    assert safe("pay\u061clanigiro") == "paylanigiro"
+
+
+def test_a_lone_surrogate_is_shown_as_a_replacement_character_so_printing_never_fails():
+    shown = safe("ana\udcff@x \ud83d")  # argv bytes that are not UTF-8 arrive as lone surrogates
+    assert shown == "ana\ufffd@x \ufffd"
+    shown.encode("utf-8")
