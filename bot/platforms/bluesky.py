@@ -57,6 +57,11 @@ PAGE_SIZE = 100
 PROFILES_PER_CALL = 25  # app.bsky.actor.getProfiles refuses more
 CREATE_COST = 3
 _NOTHING_YET = "1970-01-01T00:00:00.000Z"  # the mark of an account without notifications
+# How far past our own clock an item's indexedAt may lie. The AppView stamps indexedAt with its
+# clock, not ours, so some skew is normal; ten minutes (the default overlap) covers any sane NTP
+# drift. Beyond it the time is a lie, and believed it would become the watermark's newest time:
+# its floor would then stand above every real notification to come, and the account go blind.
+CLOCK_TOLERANCE = timedelta(minutes=10)
 
 
 class _SystemClock:
@@ -116,30 +121,37 @@ class BlueskyClient:
 
     def fetch_new(self, cursor: str | None) -> Batch:
         if cursor is None:  # the first poll: everything so far counts as seen
-            window, _ = self._read_back_to_overlap(None)
+            window, _ = self._read_back_to_overlap(None, self._latest_believable())
             return Batch((), convert.Watermark.decode(_NOTHING_YET).after(window, self._overlap).encode())
         mark = convert.Watermark.decode(cursor)
         if cursor != self._seen_cursor:
             self._mark_seen_quietly(cursor)
-        window, fresh = self._read_back_to_overlap(mark)
-        interactions, skipped = self._convert_notifications(list(reversed(fresh)))
+        latest = self._latest_believable()  # once per poll: the same bound for paging and converting
+        window, fresh = self._read_back_to_overlap(mark, latest)
+        interactions, skipped = self._convert_notifications(list(reversed(fresh)), latest)
         return Batch(tuple(interactions), mark.after(window, self._overlap).encode(), False, skipped)
 
-    def _read_back_to_overlap(self, mark: convert.Watermark | None) -> tuple[list[Any], list[Any]]:
+    def _read_back_to_overlap(
+        self, mark: convert.Watermark | None, latest: datetime
+    ) -> tuple[list[Any], list[Any]]:
         """Page back from the newest notification to `overlap` before the mark (or before the
-        newest one, without a mark): all that was read there, and what the mark has not seen."""
+        newest one, without a mark): all that was read there, and what the mark has not seen.
+        Items indexed after `latest` go to the fresh ones only, to be skipped there: in the
+        window they would lift the watermark."""
         floor = mark.newest - self._overlap if mark else None
         window: list[tuple[datetime, str, str]] = []
         fresh: list[dict[str, Any]] = []
         page_cursor: str | None = None
         for page_number in range(1, self._max_pages + 1):
             page = self._list_notifications(page_cursor)
-            items = page.get("notifications") or []
+            page_items = page.get("notifications") or []
+            items, future = _split_at(page_items, latest)
+            fresh.extend(future)
             if floor is None:
                 floor = convert.newest_time(items, default=datetime.max.replace(tzinfo=UTC)) - self._overlap
             reached = convert.read_back_page(items, mark, floor, window, fresh)
             page_cursor = page.get("cursor")
-            if reached or not page_cursor or not items:
+            if reached or not page_cursor or not page_items:
                 break
             if page_number == self._max_pages:
                 self._log.warning("bluesky.gap", kept=len(fresh), reason="more than max_pages since the mark")
@@ -157,14 +169,14 @@ class BlueskyClient:
             "app.bsky.notification.listNotifications", params, "listing notifications"
         )
 
-    def _convert_notifications(self, fresh: list[Any]) -> tuple[list[Interaction], int]:
+    def _convert_notifications(self, fresh: list[Any], latest: datetime) -> tuple[list[Interaction], int]:
         interactions, skipped = [], 0
         for raw in fresh:
             try:
-                interaction = convert.interaction_from_notification(raw)
+                interaction = _not_after(convert.interaction_from_notification(raw), latest)
             except convert.UnreadableItemError as exc:
                 skipped += 1
-                self._log.warning("bluesky.item_skipped", item_id=raw.get("uri"), reason=str(exc))
+                self._log.warning("bluesky.item_skipped", item_id=_item_id(raw), reason=str(exc))
                 continue
             if interaction is not None:
                 interactions.append(interaction)
@@ -176,6 +188,9 @@ class BlueskyClient:
         update = lambda: self._session.client.app.bsky.notification.update_seen(data)  # noqa: E731
         self._session.call(update, "marking notifications seen")
         self._seen_cursor = cursor
+
+    def _latest_believable(self) -> datetime:
+        return self._clock.now().astimezone(UTC) + CLOCK_TOLERANCE
 
     def _mark_seen_quietly(self, cursor: str) -> None:
         try:
@@ -206,7 +221,9 @@ class BlueskyClient:
                 items, lambda raw: convert.sent_interaction_from_feed_item(raw, own_did), since, found
             )
             feed = page.get("cursor")
-            feed_done = not feed or convert.oldest_before([item.get("post") or {} for item in items], since)
+            # A non-object item has no post; oldest_before passes over what it cannot read.
+            posts = [item.get("post") if isinstance(item, dict) else None for item in items]
+            feed_done = not feed or convert.oldest_before(posts, since)
         found.sort(key=lambda interaction: interaction.at)
         state = convert.HistoryCursor(notes, feed, notes_done, feed_done)
         return Batch(tuple(found), state.encode(), not (notes_done and feed_done), skipped)
@@ -225,12 +242,13 @@ class BlueskyClient:
         into: list[Interaction],
     ) -> int:
         skipped = 0
+        latest = self._latest_believable()
         for raw in items:
             try:
-                interaction = conversion(raw)
+                interaction = _not_after(conversion(raw), latest)
             except convert.UnreadableItemError as exc:
                 skipped += 1
-                self._log.warning("bluesky.item_skipped", reason=str(exc))
+                self._log.warning("bluesky.item_skipped", item_id=_item_id(raw), reason=str(exc))
                 continue
             if interaction is not None and interaction.at >= since:
                 into.append(interaction)
@@ -343,6 +361,35 @@ class BlueskyClient:
             if unresolved:  # they stay plain text: a plain "@handle" notifies nobody
                 self._log.warning("bluesky.mention_unresolved", handles=unresolved)
         return known
+
+
+def _split_at(items: list[Any], latest: datetime) -> tuple[list[Any], list[Any]]:
+    """The notifications indexed up to `latest`, and those claiming a later time. One without a
+    readable time stays with the first: it is skipped, and counted, where it is converted."""
+    kept, future = [], []
+    for raw in items:
+        try:
+            after = convert.position(raw)[0] > latest
+        except convert.UnreadableItemError:
+            after = False
+        (future if after else kept).append(raw)
+    return kept, future
+
+
+def _not_after(interaction: Interaction | None, latest: datetime) -> Interaction | None:
+    """The interaction, unless its time lies beyond `latest` (see CLOCK_TOLERANCE)."""
+    if interaction is not None and interaction.at > latest:
+        raise convert.UnreadableItemError(f"indexed in the future: {interaction.at.isoformat()}")
+    return interaction
+
+
+def _item_id(raw: object) -> str | None:
+    """The uri of a notification or of a feed item's post, for the log; None if it has none."""
+    if not isinstance(raw, dict):
+        return None
+    post = raw.get("post")
+    uri = raw.get("uri", post.get("uri") if isinstance(post, dict) else None)
+    return uri if isinstance(uri, str) else None
 
 
 def login_and_store(handle: str, password: str, service: str, session_path: Path, log: Any = None) -> str:

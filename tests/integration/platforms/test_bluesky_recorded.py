@@ -69,7 +69,7 @@ def client(tmp_path: Path, log: Any, sleeps: list[float]):
     ))
     made = BlueskyClient(
         account="main", handle=OURS["handle"], password=None, service=SERVICE, session_path=session_path,
-        clock=FakeClock(), sleep=sleeps.append, log=log, jitter=lambda: 0.5,
+        clock=FakeClock(datetime.fromisoformat(SCENE["recorded_at"])), sleep=sleeps.append, log=log, jitter=lambda: 0.5,
     )
     yield made
     made.close()
