@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from typing import Any, Optional
 
@@ -13,14 +12,29 @@ from rich.text import Text
 
 from bot.cli.app import state_of
 from bot.cli.paging import LIMIT, OFFSET, fetch_page, say_truncated
-from bot.cli.render import draft_json, safe, safe_text, shorten, timestamp
+from bot.cli.render import draft_json, json_text, safe, safe_text, shorten, timestamp
 from bot.domain.contacts import Contact
 from bot.domain.memory import TOPIC_SOURCE, Fact
 from bot.domain.stages import Stage
+from bot.errors import UsageError
 
 contacts_app = typer.Typer(help="Contacts: stage, what is known, notes, trust.", no_args_is_help=True)
 STAGES = [s.value for s in Stage]
 ACCOUNT = typer.Option(None, "--account", "-a", help="The account, when the handle is known to several.")
+
+
+def _typed_handle(handle: str) -> str:
+    """Refuse a HANDLE whose bytes were not UTF-8 (Python hands them over as lone surrogates):
+    no handle can match it, and the database driver would fail to encode it mid-command."""
+    try:
+        handle.encode("utf-8")
+    except UnicodeEncodeError:
+        raise UsageError(f"HANDLE is not valid UTF-8: {shorten(safe(handle, single_line=True), 60)}") from None
+    return handle
+
+
+# Checked while the arguments are parsed: before the store is opened or anything is asked.
+HANDLE = typer.Argument(..., callback=_typed_handle)
 
 
 def contact_json(contact: Contact) -> dict[str, Any]:
@@ -54,7 +68,7 @@ def list_contacts(
     with app.store.unit_of_work(read_only=True) as uow:
         page = fetch_page(lambda n, skip: uow.contacts.list(account, wanted, limit=n, offset=skip), limit, offset)
     if as_json:
-        typer.echo(json.dumps([contact_json(c) for c in page.items], ensure_ascii=False, indent=2))
+        typer.echo(json_text([contact_json(c) for c in page.items], indent=2))
     elif page.items:
         _print_table(page.items)
     elif not offset:
@@ -76,7 +90,7 @@ def _print_table(contacts: list[Contact]) -> None:
 
 
 @contacts_app.command("show")
-def show(ctx: typer.Context, handle: str, account: Optional[str] = ACCOUNT,
+def show(ctx: typer.Context, handle: str = HANDLE, account: Optional[str] = ACCOUNT,
          as_json: bool = typer.Option(False, "--json")) -> None:
     """What is known: stage and why, notes and facts, recent history, drafts."""
     from bot.services.contacts import find_contact
@@ -95,7 +109,7 @@ def show(ctx: typer.Context, handle: str, account: Optional[str] = ACCOUNT,
             "drafts": [draft_json(d) for d in drafts],
             "audit": [{"at": timestamp(a.at), "actor": a.actor, "action": a.action} for a in audit],
         }
-        typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        typer.echo(json_text(data, indent=2))
         return
     console = Console(highlight=False)
     _print_header(console, contact)
@@ -162,7 +176,8 @@ def _history_json(item: Any) -> dict[str, Any]:
 
 
 @contacts_app.command("note")
-def note(ctx: typer.Context, handle: str, text: str, account: Optional[str] = ACCOUNT) -> None:
+def note(ctx: typer.Context, handle: str = HANDLE, text: str = typer.Argument(...),
+         account: Optional[str] = ACCOUNT) -> None:
     """Add a private note (an interest, a fact). Notes count as known facts."""
     from bot.services.contacts import add_note
 
@@ -173,13 +188,13 @@ def note(ctx: typer.Context, handle: str, text: str, account: Optional[str] = AC
 
 
 @contacts_app.command("trust")
-def trust(ctx: typer.Context, handle: str, account: Optional[str] = ACCOUNT) -> None:
+def trust(ctx: typer.Context, handle: str = HANDLE, account: Optional[str] = ACCOUNT) -> None:
     """Mark as trusted: your explicit judgement, recorded in the audit log."""
     _set_trust(ctx, handle, account, True)
 
 
 @contacts_app.command("untrust")
-def untrust(ctx: typer.Context, handle: str, account: Optional[str] = ACCOUNT) -> None:
+def untrust(ctx: typer.Context, handle: str = HANDLE, account: Optional[str] = ACCOUNT) -> None:
     """Withdraw trust; the stage is computed from history again."""
     _set_trust(ctx, handle, account, False)
 
@@ -195,7 +210,7 @@ def _set_trust(ctx: typer.Context, handle: str, account: str | None, trusted: bo
 
 
 @contacts_app.command("resume")
-def resume(ctx: typer.Context, handle: str, account: Optional[str] = ACCOUNT) -> None:
+def resume(ctx: typer.Context, handle: str = HANDLE, account: Optional[str] = ACCOUNT) -> None:
     """Lift an opt-out: only do this when the person asked to hear from you again."""
     from bot.services.contacts import lift_opt_out
 
@@ -206,7 +221,7 @@ def resume(ctx: typer.Context, handle: str, account: Optional[str] = ACCOUNT) ->
 
 
 @contacts_app.command("forget")
-def forget(ctx: typer.Context, handle: str, account: Optional[str] = ACCOUNT,
+def forget(ctx: typer.Context, handle: str = HANDLE, account: Optional[str] = ACCOUNT,
            yes: bool = typer.Option(False, "--yes", "-y", help="Do not ask for confirmation.")) -> None:
     """Erase everything stored about that person (asks first when run in a terminal)."""
     from bot.services.contacts import forget as forget_contact
@@ -232,4 +247,4 @@ def export(ctx: typer.Context, account: Optional[str] = typer.Option(None, "--ac
                 "history": [_history_json(h) for h in uow.interactions.for_contact(contact.id, limit=100000)],
                 "drafts": [draft_json(d) for d in uow.drafts.for_contact(contact.id)],
             })
-    typer.echo(json.dumps(out, ensure_ascii=False, indent=2))
+    typer.echo(json_text(out, indent=2))

@@ -13,7 +13,7 @@ from rich.console import Console
 from rich.text import Text
 
 from bot.cli.app import state_of
-from bot.cli.render import safe, safe_text
+from bot.cli.render import json_text, safe, safe_text
 from bot.domain.decisions import Decision
 from bot.errors import ConfigError, InvalidInputError, PolicyRefusedError
 
@@ -35,7 +35,7 @@ def classify_cmd(
     lexicon = policy_from_settings(state_of(ctx).settings(required=False)).lexicon
     if text is not None:
         result = _classify(text, lexicon)
-        typer.echo(json.dumps(result.to_dict(), ensure_ascii=False) if as_json else _describe(result))
+        typer.echo(json_text(result.to_dict()) if as_json else _describe(result))
         return
     assert file is not None
     if not _classify_file(file, lexicon, as_json):
@@ -93,7 +93,7 @@ def _classify_line(path: Path, number: int, raw: bytes, lexicon: Any, as_json: b
         return False
     result = _classify(item["text"], lexicon, item.get("lang") or item.get("language"))
     if as_json:
-        typer.echo(json.dumps(result.to_dict(id=item.get("id")), ensure_ascii=False))
+        typer.echo(json_text(result.to_dict(id=item.get("id"))))
     else:
         typer.echo(f"{safe(item.get('id', number), single_line=True)}: {_describe(result)}")
     return True
@@ -118,9 +118,9 @@ def check(
         person = found[0] if found else Contact(id=-1, account=account, handle=contact.removeprefix("@"))
         decision = app.policy.decide_text(uow, person, text, app.clock.now())
     if as_json:
-        typer.echo(json.dumps({"allowed": decision.allowed, "pitch": decision.pitch, "stage": decision.stage,
-                               "outcome": decision.outcome.value,
-                               "reasons": [r.to_dict() for r in decision.reasons]}, ensure_ascii=False))
+        typer.echo(json_text({"allowed": decision.allowed, "pitch": decision.pitch, "stage": decision.stage,
+                             "outcome": decision.outcome.value,
+                             "reasons": [r.to_dict() for r in decision.reasons]}))
     else:
         _print_rules(Console(highlight=False), decision, only_notable=True)
     if not decision.allowed:

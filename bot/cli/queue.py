@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Optional
 
 import typer
@@ -14,7 +13,7 @@ from bot.cli.app import CliState, state_of
 from bot.cli.controls import control_character
 from bot.cli.editor import edit_in_editor
 from bot.cli.paging import LIMIT, OFFSET, fetch_page, say_truncated
-from bot.cli.render import draft_json, safe, safe_text, shorten
+from bot.cli.render import draft_json, json_text, safe, safe_text, shorten
 from bot.domain.drafts import Draft, DraftStatus
 from bot.errors import InvalidInputError, PolicyRefusedError, RapportError, UsageError
 
@@ -46,7 +45,7 @@ def list_drafts(
     with app.store.unit_of_work(read_only=True) as uow:
         page = fetch_page(lambda n, skip: uow.drafts.list(wanted, account, limit=n, offset=skip), limit, offset)
     if as_json:
-        typer.echo(json.dumps([draft_json(d) for d in page.items], ensure_ascii=False, indent=2))
+        typer.echo(json_text([draft_json(d) for d in page.items], indent=2))
     elif page.items:
         _print_list(_console(), page.items)
     elif not offset:
@@ -92,7 +91,7 @@ def show(ctx: typer.Context, draft_id: str = typer.Argument(..., metavar="ID"),
         alternatives = uow.drafts.alternatives(draft)
     if as_json:
         data = draft_json(draft) | {"alternatives": [d.id for d in alternatives]}
-        typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        typer.echo(json_text(data, indent=2))
         return
     console = _console()
     render_draft(console, draft)

@@ -7,6 +7,7 @@ is removed before anything reaches the terminal; Rich markup in it is shown lite
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import datetime, timezone
 from typing import Any
@@ -29,6 +30,21 @@ _CONTROLS = re.compile(
 )
 # Half of a UTF-16 pair, alone: no terminal encoding can print it, so print() would raise.
 _LONE_SURROGATES = re.compile("[\ud800-\udfff]")
+
+# What json.dumps(ensure_ascii=False) leaves raw but a terminal acts on: DEL, C1 (U+009B is the
+# 8-bit CSI), bidi controls and the line/paragraph separators. C0 is not listed: json escapes it
+# inside strings already, and the newlines of `indent` outside strings must stay.
+_JSON_UNSAFE = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]")
+
+
+def json_text(data: Any, *, indent: int | None = None) -> str:
+    """JSON for --json: readable non-ASCII text, but nothing a terminal would act on.
+
+    Outside strings json.dumps writes only ASCII, so every such character is inside a string, never
+    after an escaping backslash; written as \\uXXXX it is the same JSON, and loads to the same data.
+    """
+    text = json.dumps(data, ensure_ascii=False, indent=indent)
+    return _JSON_UNSAFE.sub(lambda found: f"\\u{ord(found.group()):04x}", text)
 
 
 def safe(text: object, *, single_line: bool = False) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import reprlib
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,9 @@ from bot.domain.models import (
 from bot.errors import PlatformError
 
 BATCH_LINES = 500
+# Of a bad value, an error quotes only this much: enough to recognise it, while a 1 MB value
+# must not make a 1 MB log line.
+QUOTED_CHARS = 40
 
 
 class EventError(ValueError):
@@ -219,12 +223,20 @@ def parse_event(raw: bytes | str) -> Interaction:
     return Interaction(id=event_id, kind=kind, at=at, person=person, post=post)
 
 
+def _quoted(value: object) -> str:
+    """The value as repr() quotes it (escaped, so one line), cut to a short prefix."""
+    # Cut before quoting: repr() of a whole 1 MB string would be built only to be thrown away;
+    # reprlib bounds other JSON values (long lists, deep objects) the same way.
+    shown = repr(value[: QUOTED_CHARS + 1]) if isinstance(value, str) else reprlib.repr(value)
+    return shown if len(shown) <= QUOTED_CHARS else shown[:QUOTED_CHARS] + "…"
+
+
 def _kind(value: object) -> InteractionKind:
     try:
         return InteractionKind(value)
     except ValueError:
         allowed = ", ".join(k.value for k in InteractionKind)
-        raise EventError(f"unknown type {value!r} (expected one of: {allowed})") from None
+        raise EventError(f"unknown type {_quoted(value)} (expected one of: {allowed})") from None
 
 
 def _timestamp(value: object) -> datetime:
@@ -233,13 +245,13 @@ def _timestamp(value: object) -> datetime:
     try:
         at = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
-        raise EventError(f"'at' is not an ISO 8601 time: {value!r}") from None
+        raise EventError(f"'at' is not an ISO 8601 time: {_quoted(value)}") from None
     if at.tzinfo is None:
-        raise EventError(f"'at' needs a time zone: {value!r}")
+        raise EventError(f"'at' needs a time zone: {_quoted(value)}")
     try:
         return at.astimezone(timezone.utc)
     except OverflowError:
-        raise EventError(f"'at' is out of range once in UTC: {value!r}") from None
+        raise EventError(f"'at' is out of range once in UTC: {_quoted(value)}") from None
 
 
 def _text(data: dict, key: str, *, required: bool = False) -> str:
@@ -301,7 +313,7 @@ def _post(data: dict) -> Post:
     try:
         visibility = Visibility(visibility)
     except ValueError:
-        raise EventError(f"unknown visibility {visibility!r}") from None
+        raise EventError(f"unknown visibility {_quoted(visibility)}") from None
     if "text" in data and data["text"] is None:
         raise EventError("'post.text' is null: a post's text must be a string (\"\" if it has none)")
     return Post(

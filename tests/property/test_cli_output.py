@@ -49,11 +49,6 @@ def test_what_people_wrote_reaches_the_terminal_with_nothing_it_would_act_on(rap
         assert not _ACTIONABLE.search(output.replace("\n", "").replace("\t", "")), (args, output)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "The --json outputs (bot/cli/queue.py, contacts.py, policy.py: json.dumps(..., ensure_ascii=False)) "
-    "escape C0 controls but write C1 controls (U+009B, the 8-bit CSI; U+009D, OSC), DEL, the bidi "
-    "controls (U+202E...) and U+2028/9 raw to the terminal. Reported, not fixed here: render.py would be "
-    "their home (a json_text helper escaping them as \\uXXXX, the same JSON for scripts)."))
 @pytest.mark.parametrize("args", [("contacts", "show", "ana@social.example"), ("queue", "list")])
 def test_json_output_holds_nothing_a_terminal_would_act_on(rapport: Rapport, args: tuple[str, ...]) -> None:
     output = shown(rapport, *args, "--json")

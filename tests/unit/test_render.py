@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import io
+import json
+import re
 
 import pytest
 from rich.console import Console
 
-from bot.cli.render import safe, safe_text
+from bot.cli.render import json_text, safe, safe_text
 
 ESC = "\x1b"
 BEL = "\x07"
@@ -139,3 +141,21 @@ def test_a_lone_surrogate_is_shown_as_a_replacement_character_so_printing_never_
     shown = safe("ana\udcff@x \ud83d")  # argv bytes that are not UTF-8 arrive as lone surrogates
     assert shown == "ana\ufffd@x \ufffd"
     shown.encode("utf-8")
+
+
+TERMINAL_CONTROLS = "\x7f\x85\x9b31m\x9d0;title\x07\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u2028\u2029"
+
+
+@pytest.mark.parametrize("indent", [None, 2])
+def test_json_text_escapes_what_a_terminal_acts_on_and_loads_back_to_the_same_data(indent: int | None):
+    data = {"text": f"¡Hola {ESC}[2J {TERMINAL_CONTROLS} fin!", "list": [TERMINAL_CONTROLS, 1, None]}
+    text = json_text(data, indent=indent)
+    assert json.loads(text) == data
+    assert not re.search("[\x00-\x09\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]", text)
+    assert "\\u009b31m" in text and "\\u202e" in text and "\\u001b[2J" in text
+
+
+def test_json_text_keeps_readable_text_and_the_layout_of_json_dumps():
+    data = [{"handle": "Émilie@rive.example", "text": "¿Qué tal? 😀 \\ \"quoted\" \\u202e typed"}]
+    assert json_text(data, indent=2) == json.dumps(data, ensure_ascii=False, indent=2)
+    assert json_text(data) == json.dumps(data, ensure_ascii=False)
