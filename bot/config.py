@@ -52,9 +52,11 @@ class PitchSettings(_Section):
     extra_terms: list[str] = []
     commercial_domains: list[str] = []
     products: list[str] = []
-    # The semantic model on outgoing drafts: "auto" uses it when the encoder is installed.
+    # The semantic model on outgoing drafts and incoming messages: "auto" uses it when the
+    # encoder is installed.
     semantic: Literal["auto", "on", "off"] = "auto"
     outgoing_threshold: float | None = Field(None, ge=0.05, le=1.0)  # None: the trained model's own
+    incoming_threshold: float | None = Field(None, ge=0.05, le=1.0)  # None: the trained model's own
     judge: Literal["off", "openai"] = "off"  # a model's second opinion on drafts below min_stage
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import codecs
 import json
 import sys
+from enum import Enum
 from pathlib import Path
 from typing import Any, Optional
 
@@ -17,6 +18,14 @@ from bot.cli.render import json_text, safe, safe_text
 from bot.domain.decisions import Decision
 from bot.errors import ConfigError, InvalidInputError, PolicyRefusedError
 
+class Point(str, Enum):
+    """Which verdict `policy classify` gives."""
+
+    RULES = "rules"
+    INCOMING = "incoming"
+    OUTGOING = "outgoing"
+
+
 policy_app = typer.Typer(help="The guardrails: classify, check, explain, replay.", no_args_is_help=True)
 
 
@@ -26,13 +35,24 @@ def classify_cmd(
     text: Optional[str] = typer.Option(None, "--text", "-t", help="The text to classify."),
     file: Optional[Path] = typer.Option(None, "--file", "-f", help="JSON Lines of {\"id\": ..., \"text\": ...}."),
     as_json: bool = typer.Option(False, "--json"),
+    point: Point = typer.Option(
+        Point.RULES, "--point", case_sensitive=False,
+        help="rules: the rules and word model alone (fast, explainable); incoming / outgoing: the"
+             " verdict at that operating point, with the semantic model when it is on.",
+    ),
 ) -> None:
     """Commercial-pitch detection, in Spanish and English."""
     from bot.bootstrap import policy_from_settings
 
     if (text is None) == (file is None):
         raise typer.BadParameter("give exactly one of --text or --file")
-    lexicon = policy_from_settings(state_of(ctx).settings(required=False)).lexicon
+    policy = policy_from_settings(state_of(ctx).settings(required=False), semantic=point is not Point.RULES)
+    lexicon: Any = policy.lexicon
+    if point is not Point.RULES:
+        lexicon = policy.incoming if point is Point.INCOMING else policy.detector
+        if lexicon is None:
+            raise ConfigError(f"--point {point.value}: the semantic model is off ([policy.pitch] semantic, or"
+                              " pip install 'rapport[semantic]')")
     if text is not None:
         result = _classify(text, lexicon)
         typer.echo(json_text(result.to_dict()) if as_json else _describe(result))
@@ -43,10 +63,15 @@ def classify_cmd(
 
 
 def _classify(text: str, lexicon: Any, language: str | None = None) -> Any:
+    """`lexicon` is the rules' lexicon or a `PitchDetector` at an operating point."""
     from bot.domain.pitch import classify
+    from bot.domain.pitch_semantic import PitchDetector
     from bot.language import guess_language
 
-    return classify(text, lexicon, language or guess_language(text))
+    language = language or guess_language(text)
+    if isinstance(lexicon, PitchDetector):
+        return lexicon.assess(text, language)
+    return classify(text, lexicon, language)
 
 
 def _describe(result: Any) -> str:
@@ -158,16 +183,19 @@ def replay_cmd(
     ctx: typer.Context,
     with_config: Optional[Path] = typer.Option(None, "--with", help="Another config file to compare with."),
 ) -> None:
-    """Re-decide every stored draft under another config; print what would change."""
+    """Re-decide every stored draft, and re-classify every stored incoming message, under another
+    config; print what would change. Both pitch thresholds ([policy.pitch] outgoing_threshold and
+    incoming_threshold) show here before they go live."""
     from bot.bootstrap import policy_from_settings
     from bot.config import load_settings
-    from bot.services.replay import replay
+    from bot.services.replay import replay, replay_incoming
 
     state = state_of(ctx)
-    app = state.app()
+    app = state.app(semantic=True)  # as the service decides: with the semantic model when it is on
     if with_config is not None and not with_config.exists():
         raise ConfigError(f"--with: config file not found: {with_config}")
     other = policy_from_settings(load_settings(with_config)) if with_config else app.policy
+    console = Console(highlight=False)
     examined, changes = replay(app.store, app.policy, other, app.clock)
     for change in changes:
         line = Text(f"{change.draft.id} ") + safe_text(change.draft.contact_handle, single_line=True)
@@ -175,5 +203,16 @@ def replay_cmd(
         codes = sorted({r.code for r in change.after.reasons if r.outcome.value != "allow"})
         if codes:
             line.append(f" ({', '.join(codes)})")
-        Console(highlight=False).print(line)
+        console.print(line)
+    read, flipped = replay_incoming(app.store, app.policy, other)
+    for message in flipped:
+        line = Text(f"message {message.message.id} from ") + safe_text(message.message.interaction.person.handle,
+                                                                        single_line=True)
+        line.append(f": {_pitch_word(message.before)} -> {_pitch_word(message.after)}")
+        console.print(line)
     typer.echo(f"{examined} drafts re-decided, {len(changes)} would change")
+    typer.echo(f"{read} incoming messages re-classified, {len(flipped)} would change")
+
+
+def _pitch_word(pitch: bool) -> str:
+    return "pitch" if pitch else "not a pitch"

@@ -1,12 +1,21 @@
-"""The semantic pitch model, and the detector that joins it to the rules at one operating point.
+"""The semantic pitch model, and the detector that fuses it with the rules at an operating point.
 
 Rules and the word model read words; writers nobody here has read pitch in words nobody listed
 ("who signs off on tooling spend on your side?"). A logistic regression over a multilingual
 sentence embedding reads what a message is for, in Spanish and English alike
 (`benchmarks/train_pitch_semantic.py` trains it; `benchmarks/pitch_generalisation.py` measures it
-on writers and sectors left out). A message is a pitch when the rules say so or when the semantic
-probability reaches the operating point's threshold: the rules stay the explainable evidence,
-and the model's probability is shown beside them as a `semantic` signal.
+on writers and sectors left out).
+
+The two are fused rather than OR-ed: a second logistic regression over (the semantic logit, the
+rules' score as a logit, whether the rules called it) gives one probability, fitted on
+writer-held-out semantic scores. "My free trial ran out" trips the rules, and the fusion lets
+the sentence's meaning outvote a word; rules evidence at or above `certain_rules` (a price with a
+call to action, "p r o m o" in disguise) stays a pitch whatever the model says. The rules stay
+the explainable evidence; the semantic probability is shown beside them as a `semantic` signal.
+
+Two operating points use the same model: outgoing drafts (the guardrail) favour recall, incoming
+messages (does this get a draft?) favour precision and speed, and send only the rules' unsure
+middle to the encoder (`incoming_unsure_from` up to `certain_rules`).
 
 The encoder is handed in (`bot.ports.SentenceEncoder`), so this module imports no model library.
 """
@@ -15,8 +24,9 @@ from __future__ import annotations
 
 import json
 import math
+import unicodedata
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from threading import Lock
@@ -34,12 +44,30 @@ JUDGE_UNAVAILABLE = "judge_unavailable"  # the judge was asked and gave no verdi
 
 
 @dataclass(frozen=True)
+class Fusion:
+    """Weights of the fused logistic regression; see the module's docstring."""
+
+    semantic: float = 1.0
+    rules: float = 0.0
+    rules_pitch: float = 0.0
+    bias: float = 0.0
+
+    def probability(self, semantic: float, rules_score: float, rules_pitch: bool) -> float:
+        z = (self.bias + self.semantic * _logit(semantic) + self.rules * _logit(min(max(rules_score, 0.01), 0.99))
+             + self.rules_pitch * rules_pitch)
+        return _sigmoid(z)
+
+
+@dataclass(frozen=True)
 class SemanticModel:
     encoder: str  # the encoder the weights were trained on: any other would be meaningless
     weights: tuple[float, ...]
     bias: float
     outgoing_threshold: float
     incoming_threshold: float
+    fusion: Fusion = Fusion()  # the default passes the semantic probability through
+    certain_rules: float = 0.9  # a rules score from here on is a pitch whatever the model says
+    incoming_unsure_from: float = 0.1  # below this rules score, incoming messages skip the encoder
 
 
 def load_semantic_model(path: Path = DATA) -> SemanticModel:
@@ -47,29 +75,49 @@ def load_semantic_model(path: Path = DATA) -> SemanticModel:
     return SemanticModel(
         encoder=data["encoder"], weights=tuple(float(w) for w in data["weights"]), bias=float(data["bias"]),
         outgoing_threshold=float(data["outgoing_threshold"]), incoming_threshold=float(data["incoming_threshold"]),
+        fusion=Fusion(**{key: float(value) for key, value in data["fusion"].items()}),
+        certain_rules=float(data["certain_rules"]), incoming_unsure_from=float(data["incoming_unsure_from"]),
     )
 
 
 def semantic_probability(vector: Sequence[float], model: SemanticModel) -> float:
     if len(vector) != len(model.weights):
         raise ValueError(f"the encoder gave {len(vector)} dimensions; the model expects {len(model.weights)}")
-    z = model.bias + math.fsum(w * x for w, x in zip(model.weights, vector))
+    return _sigmoid(model.bias + math.fsum(w * x for w, x in zip(model.weights, vector)))
+
+
+def readable(text: str) -> str:
+    """The text without control and format characters (escape codes, zero-width and bidi marks),
+    which the encoder never saw in training and would read as words."""
+    return "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch) not in _UNREADABLE)
+
+
+_UNREADABLE = frozenset({"Cc", "Cf", "Zl", "Zp", "Co", "Cs", "Cn"})
+
+
+def _sigmoid(z: float) -> float:
     return 1.0 / (1.0 + math.exp(-max(-40.0, min(40.0, z))))
+
+
+def _logit(p: float) -> float:
+    p = min(max(p, 1e-6), 1.0 - 1e-6)
+    return math.log(p / (1.0 - p))
 
 
 class PitchDetector:
     """Rules and word model, plus the semantic model when an encoder is given.
 
-    `threshold` is the operating point. `unsure_from` makes a cascade: the encoder is asked only
-    when the rules' score is at least that (and below their own threshold), so a stream of
-    messages pays for encoding only in the unsure middle. Results are cached per text, so a
-    caller may assess a text before opening a transaction and `decide` then finds it ready.
+    `threshold` is the operating point on the fused probability. `unsure_from` makes a cascade:
+    the encoder is asked only when the rules' score is at least that and below the model's
+    `certain_rules`, so a stream of messages pays for encoding only in the unsure middle.
+    Results are cached per text, so a caller may assess texts before opening a transaction
+    (`prepare` encodes a whole page at once) and `decide` or the ingester then finds them ready.
     """
 
     def __init__(
         self, lexicon: PitchLexicon, model: SemanticModel | None = None,
         encoder: SentenceEncoder | None = None, *, threshold: float | None = None,
-        unsure_from: float = 0.0, cache_size: int = 512, judge: PitchJudge | None = None,
+        unsure_from: float | None = None, cache_size: int = 512, judge: PitchJudge | None = None,
     ) -> None:
         if encoder is not None and model is not None and encoder.name != model.encoder:
             raise ValueError(f"the semantic model was trained on {model.encoder}, not {encoder.name}")
@@ -79,9 +127,21 @@ class PitchDetector:
         self._judge = judge
         self._threshold = threshold if threshold is not None else (model.outgoing_threshold if model else 1.0)
         self._unsure_from = unsure_from
-        self._cache: OrderedDict[tuple[str, str | None, bool], PitchResult] = OrderedDict()
+        # Keyed by (text, judged): the language is only reported back, never read.
+        self._cache: OrderedDict[tuple[str, bool], PitchResult] = OrderedDict()
         self._cache_size = cache_size
         self._lock = Lock()
+
+    @classmethod
+    def incoming(
+        cls, lexicon: PitchLexicon, model: SemanticModel, encoder: SentenceEncoder | None, *,
+        threshold: float | None = None, cache_size: int = 512,
+    ) -> PitchDetector:
+        """The incoming operating point: the model's stricter threshold, and the cascade."""
+        return cls(
+            lexicon, model, encoder, threshold=model.incoming_threshold if threshold is None else threshold,
+            unsure_from=model.incoming_unsure_from, cache_size=cache_size,
+        )
 
     @property
     def semantic(self) -> bool:
@@ -90,19 +150,23 @@ class PitchDetector:
     def assess(self, text: str, language: str | None = None, *, ask_judge: bool = False) -> PitchResult:
         """The verdict on `text`. `ask_judge`: a draft to someone below the pitch stage, which the
         judge (when there is one) also reads if the local detector passes it."""
-        key = (text, language, ask_judge and self._judge is not None)
+        judged = ask_judge and self._judge is not None
+        key = (text, judged)
+        result = self._cached(key)
+        if result is None:
+            local = self._cached((text, False)) if judged else None
+            result = local or self._assess(text, language)
+            if judged and not result.pitch and text.strip():
+                result = self._judged(result, text, language)
+            self._remember(key, result)
+        return result if result.language == language else replace(result, language=language)
+
+    def _cached(self, key: tuple[str, bool]) -> PitchResult | None:
         with self._lock:
             if key in self._cache:
                 self._cache.move_to_end(key)
                 return self._cache[key]
-        result = self._assess(text, language)
-        if key[2] and not result.pitch and text.strip():
-            result = self._judged(result, text, language)
-        with self._lock:
-            self._cache[key] = result
-            while len(self._cache) > self._cache_size:
-                self._cache.popitem(last=False)
-        return result
+        return None
 
     def _judged(self, local: PitchResult, text: str, language: str | None) -> PitchResult:
         from bot.errors import RapportError
@@ -117,16 +181,57 @@ class PitchDetector:
         reason = f"{verdict.judge}: {verdict.reason}" if verdict.reason else verdict.judge
         return replace(local, pitch=True, signals=(Signal(JUDGE, reason), *local.signals))
 
+    def prepare(self, items: Iterable[tuple[str, str | None]]) -> None:
+        """Assess many texts ahead of their `assess` calls, encoding those that need the model
+        in one batch: a poll's page costs one encoder call, made outside any transaction."""
+        pending: list[tuple[tuple[str, bool], PitchResult]] = []
+        for text, language in items:
+            key = (text, False)
+            with self._lock:
+                if key in self._cache:
+                    continue
+            rules = classify(text, self.lexicon, language)
+            if self._needs_encoder(rules, text):
+                pending.append((key, rules))
+            else:
+                self._remember(key, rules)
+        if pending:
+            assert self._encoder is not None
+            vectors = self._encoder.encode([readable(key[0]) for key, _ in pending])
+            for (key, rules), vector in zip(pending, vectors, strict=True):
+                self._remember(key, self._fused(rules, vector))
+
+    def _remember(self, key: tuple[str, bool], result: PitchResult) -> None:
+        with self._lock:
+            self._cache[key] = result
+            while len(self._cache) > self._cache_size:
+                self._cache.popitem(last=False)
+
+    def _needs_encoder(self, rules: PitchResult, text: str) -> bool:
+        if self._model is None or self._encoder is None or not text.strip():
+            return False
+        if self._unsure_from is None:
+            return True  # every outgoing text: `policy explain` shows the model's reading too
+        return self._unsure_from <= rules.score < self._model.certain_rules
+
     def _assess(self, text: str, language: str | None) -> PitchResult:
         rules = classify(text, self.lexicon, language)
-        if self._model is None or self._encoder is None or not text.strip():
+        if not self._needs_encoder(rules, text):
             return rules
-        if not rules.pitch and rules.score < self._unsure_from:
-            return rules  # the cascade: confidently ordinary for the rules
-        [vector] = self._encoder.encode([text])
+        assert self._encoder is not None
+        [vector] = self._encoder.encode([readable(text)])
+        return self._fused(rules, vector)
+
+    def _fused(self, rules: PitchResult, vector: Sequence[float]) -> PitchResult:
+        assert self._model is not None
         probability = semantic_probability(vector, self._model)
+        certain = rules.score >= self._model.certain_rules
+        fused = self._model.fusion.probability(probability, rules.score, rules.pitch)
         signal = Signal(SEMANTIC, f"{probability:.2f}")
-        pitch = rules.pitch or probability >= self._threshold
         # The deciding evidence first: `policy explain` names the first few signals.
-        signals = (signal, *rules.signals) if probability >= self._threshold else (*rules.signals, signal)
-        return replace(rules, pitch=pitch, score=round(max(rules.score, probability), 2), signals=signals)
+        model_decided = fused >= self._threshold and not certain
+        signals = (signal, *rules.signals) if model_decided else (*rules.signals, signal)
+        return replace(
+            rules, pitch=certain or fused >= self._threshold,
+            score=rules.score if certain else round(fused, 2), signals=signals,
+        )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -9,7 +10,7 @@ from bot.domain.contacts import Contact
 from bot.domain.decisions import Decision
 from bot.domain.drafts import Draft
 from bot.domain.models import Visibility
-from bot.domain.pitch import PitchLexicon, PitchResult
+from bot.domain.pitch import PitchLexicon, PitchResult, classify
 from bot.domain.pitch_semantic import PitchDetector
 from bot.domain.policy import PolicyConfig, Situation, decide, start_of_day
 from bot.domain.stages import Stage, StageThresholds
@@ -24,6 +25,19 @@ class Policy:
     lexicon: PitchLexicon
     thresholds: StageThresholds = StageThresholds()
     detector: PitchDetector | None = None  # the outgoing guardrail with the semantic model, when on
+    incoming: PitchDetector | None = None  # incoming messages through the semantic cascade, when on
+
+    def prepare_incoming(self, texts: Iterable[tuple[str, str | None]]) -> None:
+        """Classify a page of incoming texts ahead of storing it, outside any transaction: the
+        encoder reads the unsure ones in one batch and `classify_incoming` finds them ready."""
+        if self.incoming is not None:
+            self.incoming.prepare(texts)
+
+    def classify_incoming(self, text: str, language: str | None = None) -> PitchResult:
+        """Is this incoming message a pitch? (It then gets no draft and no place in memory.)"""
+        if self.incoming is not None:
+            return self.incoming.assess(text, language)
+        return classify(text, self.lexicon, language)
 
     def assess(self, text: str, language: str | None = None, stage: Stage | None = None) -> PitchResult:
         """The outgoing verdict on `text` to someone at `stage`. Call it before opening a unit of

@@ -11,7 +11,6 @@ from bot.domain.categories import Category, categorize
 from bot.domain.contacts import Contact
 from bot.domain.memory import TOPIC_SOURCE
 from bot.domain.models import Batch, Direction, Interaction
-from bot.domain.pitch import classify
 from bot.domain.stages import StageThresholds, assess_stage
 from bot.domain.validation import validate_interaction
 from bot.errors import InvalidRecordError, StoreError
@@ -95,6 +94,9 @@ def _store_batch(poll: _Poll, batch: Batch, *, cursor_key: str, done: bool | Non
     report.batches += 1
     report.fetched += len(batch.interactions)
     report.skipped += batch.skipped
+    poll.policy.prepare_incoming(
+        (i.post.text, i.post.language) for i in batch.interactions if i.post is not None and _inbound_talk(i)
+    )
     with poll.store.unit_of_work() as uow:
         for interaction in batch.interactions:
             _store_one(poll, uow, interaction, now)
@@ -159,9 +161,9 @@ def record_interaction(
         remember_profile(uow, contact, now)
     interaction = _with_language(_in_known_thread(uow, account, interaction))
     category = None
-    inbound_talk = interaction.kind.is_conversation and interaction.direction is Direction.INBOUND
+    inbound_talk = _inbound_talk(interaction)
     if inbound_talk and interaction.post is not None:
-        pitch = classify(interaction.post.text, policy.lexicon, interaction.post.language)
+        pitch = policy.classify_incoming(interaction.post.text, interaction.post.language)
         category = categorize(interaction.post.text, is_pitch=pitch.pitch).value
     row_id = uow.interactions.add(
         account, contact.id, interaction, now=now, category=category,
@@ -185,6 +187,10 @@ def record_interaction(
         uow.state.audit(now, "system", "opted_out", account=account, contact_id=contact.id,
                         detail={"interaction": interaction.id})
     return contact.id
+
+
+def _inbound_talk(interaction: Interaction) -> bool:
+    return interaction.kind.is_conversation and interaction.direction is Direction.INBOUND
 
 
 def update_stage(

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from bot.domain.decisions import Decision
 from bot.domain.drafts import Draft
-from bot.domain.models import Visibility
+from bot.domain.models import StoredInteraction, Visibility
 from bot.domain.stages import assess_stage
 from bot.ports import Clock
 from bot.services.deciding import Policy
@@ -33,6 +33,40 @@ def replay(store: SqlAlchemyStore, current: Policy, other: Policy, clock: Clock)
             if _verdict(before) != _verdict(after):
                 changes.append(ReplayChange(draft, before, after))
     return len(drafts), changes
+
+
+@dataclass(frozen=True)
+class IncomingChange:
+    message: StoredInteraction
+    before: bool  # a pitch under the current config
+    after: bool  # a pitch under the other
+
+
+def replay_incoming(
+    store: SqlAlchemyStore, current: Policy, other: Policy, *, page: int = 256,
+) -> tuple[int, list[IncomingChange]]:
+    """(incoming messages re-classified, those whose pitch verdict differs under `other`).
+
+    Pages are read in a short transaction each and classified after it is closed: the encoder
+    may read a page for a second or two, and no transaction stays open across it."""
+    examined, changes, after_id = 0, [], 0
+    while True:
+        with store.unit_of_work() as uow:
+            messages = uow.interactions.classified(after_id, page)
+        if not messages:
+            return examined, changes
+        after_id = messages[-1].id
+        texts = [(m.interaction.post.text, m.interaction.post.language) for m in messages if m.interaction.post]
+        for policy in (current, other):
+            policy.prepare_incoming(texts)
+        for message in messages:
+            post = message.interaction.post
+            assert post is not None
+            before = current.classify_incoming(post.text, post.language).pitch
+            after = other.classify_incoming(post.text, post.language).pitch
+            if before != after:
+                changes.append(IncomingChange(message, before, after))
+        examined += len(messages)
 
 
 def _decide_under(uow: SqlUnitOfWork, policy: Policy, draft: Draft, now: datetime) -> Decision:

@@ -149,6 +149,16 @@ class InteractionRepository:
         ).first()
         return None if row is None else _to_stored(row)
 
+    def classified(self, after_id: int = 0, limit: int = 500) -> list[StoredInteraction]:
+        """Incoming messages that were classified on arrival (they have a category and text),
+        oldest first, after row `after_id`: for replaying the incoming classifier in pages."""
+        rows = self._c.execute(
+            _joined().where(interactions.c.id > after_id, interactions.c.category.is_not(None),
+                            interactions.c.text.is_not(None))
+            .order_by(interactions.c.id).limit(limit)
+        )
+        return [_to_stored(r) for r in rows]
+
     def forget_text_before(self, cutoff: datetime) -> int:
         """Retention: drop what people wrote before `cutoff`, keep that they wrote (the counts)."""
         return self._c.execute(

@@ -23,7 +23,9 @@ def rapport(tmp_path_factory: pytest.TempPathFactory) -> Rapport:
     """One ingest for the whole module: the commands below only read."""
     tmp_path = tmp_path_factory.mktemp("hostile-cli")
     account = 'name = "demo"\nplatform = "sandbox"\nhandle = "me@sandbox.example"\nevents = "events.jsonl"'
-    config = cli.write_config(tmp_path, account, '[drafting]\nmax_age_days = 0\n')
+    # The semantic model reads a message stuffed with escape codes and a link as spam, which
+    # leaves no draft to show: this module is about what reaches the terminal, so rules only.
+    config = cli.write_config(tmp_path, account, '[drafting]\nmax_age_days = 0\n[policy.pitch]\nsemantic = "off"\n')
     write_events(tmp_path / "events.jsonl", [{
         "id": "n-1", "type": "mention", "at": "2026-05-01T10:00:00Z",
         "author": {"id": "u-1", "handle": "ana@social.example", "name": f"Ana {HOSTILE}", "bio": HOSTILE},

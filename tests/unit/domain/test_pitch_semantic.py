@@ -10,7 +10,7 @@ import pytest
 from bot.domain.contacts import Contact
 from bot.domain.decisions import Outcome
 from bot.domain.pitch import load_lexicon
-from bot.domain.pitch_semantic import SEMANTIC, PitchDetector, SemanticModel, semantic_probability
+from bot.domain.pitch_semantic import SEMANTIC, Fusion, PitchDetector, SemanticModel, semantic_probability
 from bot.domain.policy import PolicyConfig, Situation, decide
 from bot.domain.stages import Stage
 
@@ -101,6 +101,54 @@ def test_explain_shows_the_model_score_when_a_draft_passes() -> None:
     [stage_rule] = [r for r in decide(CHATTING, situation, PolicyConfig(), detector()[0]).results
                     if r.code == "pitch_stage"]
     assert stage_rule.outcome is Outcome.ALLOW and "semantic model 0.02" in stage_rule.message
+
+
+# The fusion as trained: the semantic logit weighs most, a rules hit adds about as much as one
+# unit of it. SAME_WORDS trips the rules ("free trial", "sign up") but offers nothing.
+FUSED = replace(MODEL, fusion=Fusion(semantic=1.26, rules=0.21, rules_pitch=1.26, bias=-0.11), outgoing_threshold=0.4)
+SAME_WORDS = "Sign up for the free trial? I did, and it ran out before I could try anything, ha"
+DISGUISED = "P R O M O: 50% off all plans this week only, DM me to order, shop.example/deal"
+
+
+def test_the_fusion_lets_the_meaning_outvote_a_word_the_rules_fired_on() -> None:
+    assert rules_alone_call_it_a_pitch(SAME_WORDS)
+    encoder = FakeEncoder({SAME_WORDS: [0.0, 1.0]})  # the model reads chat: 0.02
+    result = PitchDetector(LEXICON, FUSED, encoder).assess(SAME_WORDS, "en")
+    assert not result.pitch and result.signals[-1].kind == SEMANTIC
+
+
+def test_a_rules_hit_tips_an_unsure_model_over_the_threshold() -> None:
+    encoder = FakeEncoder({SAME_WORDS: [0.0, 0.1]})  # the model alone: 0.40, just short of a pitch
+    fused = PitchDetector(LEXICON, FUSED, encoder).assess(SAME_WORDS, "en")
+    assert fused.pitch and fused.score > 0.4
+
+
+def test_certain_rules_evidence_is_a_pitch_whatever_the_model_reads() -> None:
+    result = PitchDetector(LEXICON, FUSED, FakeEncoder({DISGUISED: [0.0, 1.0]})).assess(DISGUISED, "en")
+    assert result.pitch and result.score >= FUSED.certain_rules
+
+
+def test_prepare_encodes_a_page_in_one_call_and_assess_then_finds_it_ready() -> None:
+    judge, encoder = detector()
+    texts = [SELLING, CHATTING, OVERT]
+    judge.prepare((text, "en") for text in texts)
+    assert encoder.calls == texts
+    assert [judge.assess(text, "en").pitch for text in texts] == [True, False, True]
+    assert encoder.calls == texts
+
+
+def test_the_incoming_cascade_encodes_only_the_rules_unsure_middle() -> None:
+    encoder = FakeEncoder({SAME_WORDS: [0.0, 1.0]})
+    incoming = PitchDetector.incoming(LEXICON, FUSED, encoder)
+    incoming.prepare([(CHATTING, "en"), (DISGUISED, "en"), (SAME_WORDS, "en")])
+    assert encoder.calls == [SAME_WORDS]  # chat is below `incoming_unsure_from`, the disguise is certain
+    assert incoming.assess(DISGUISED, "en").pitch and not incoming.assess(SAME_WORDS, "en").pitch
+
+
+def test_the_incoming_threshold_is_stricter_than_the_outgoing_one() -> None:
+    encoder = FakeEncoder({SELLING: [0.15, 0.0]})  # the model alone: 0.65
+    assert PitchDetector(LEXICON, FUSED, encoder).assess(SELLING, "en").pitch
+    assert not PitchDetector.incoming(LEXICON, replace(FUSED, incoming_unsure_from=0.0), encoder).assess(SELLING).pitch
 
 
 def rules_alone_call_it_a_pitch(text: str) -> bool:
