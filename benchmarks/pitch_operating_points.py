@@ -87,6 +87,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"{name:<34}{len(examples):>6}" + "".join(f"{_cell(*c):>22}" for c in cells))
         missed += _check(name, cells[0])
     print()
+    if args.headline:
+        _headline_detail(outgoing)
     stream = [e.text for name in STREAM for e in sets[name]]
     rate, encoded = _incoming_rate(stream, lexicon, model)
     everyday, everyday_encoded = _incoming_rate([e.text for e in sets["sms ham"]], lexicon, model)
@@ -105,13 +107,37 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 1 if missed and not args.no_fail else 0
 
 
-def _headline(language: str) -> list[Example]:
+def _headline_rows(language: str) -> list[dict]:
     rows = []
     for path in sorted(HEADLINE_DIR.glob(f"{language}-*.jsonl")):
         rows += [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
     if not rows:
         raise SystemExit(f"pitch_operating_points: no headline rows for {language} in {HEADLINE_DIR}")
-    return [Example(row["text"], bool(row["pitch"])) for row in rows]
+    return rows
+
+
+def _headline(language: str) -> list[Example]:
+    return [Example(row["text"], bool(row["pitch"])) for row in _headline_rows(language)]
+
+
+def _headline_detail(outgoing: PitchDetector) -> None:
+    """The outgoing verdict on the headline set: false positives by kind, recall by tactic."""
+    for language in ("en", "es"):
+        rows = _headline_rows(language)
+        verdicts = [outgoing.assess(row["text"]).pitch for row in rows]
+        counts: dict[tuple[str, str], list[int]] = {}
+        for row, pitch in zip(rows, verdicts, strict=True):
+            group = ("tactic", row["tactic"]) if row["pitch"] else ("negative", row["kind"])
+            tally = counts.setdefault(group, [0, 0])
+            tally[0] += pitch
+            tally[1] += 1
+        negatives = " ".join(f"{kind} {n}/{of}" for (group, kind), (n, of) in sorted(counts.items())
+                             if group == "negative")
+        tactics = " ".join(f"{tactic} {n}/{of}" for (group, tactic), (n, of) in sorted(counts.items())
+                           if group == "tactic")
+        print(f"headline {language}, outgoing: false positives {negatives}")
+        print(f"  caught by tactic: {tactics}")
+    print()
 
 
 def _score(predicted: list[bool], examples: Sequence[Example]) -> tuple[float | None, float | None]:
