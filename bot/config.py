@@ -24,6 +24,7 @@ from bot.config_errors import describe_source_error, format_validation_error
 from bot.config_types import PLATFORMS as PLATFORMS  # re-exported: callers know them as bot.config's
 from bot.config_types import SECRET_KEYS as SECRET_KEYS
 from bot.config_types import Count, Days, EnvName, IntervalSeconds, TimeoutSeconds, WholeDays, is_in_memory_database
+from bot.config_types import Scope
 from bot.domain.stages import Stage
 from bot.errors import ConfigError
 
@@ -165,9 +166,23 @@ class MastodonAccount(_AccountBase):
     mastodon_version: str = "4.3.0"
     request_timeout_seconds: TimeoutSeconds = Field(30.0, gt=0)
     notification_types: list[str] = ["mention", "follow", "favourite", "reblog", "quote"]
+    # What `rapport auth mastodon` asks for. `read write` is accepted by every server; granular
+    # scopes are not (Takahe grants them, then refuses the calls that need `read`).
+    scopes: list[Scope] = ["read", "write"]
 
     def secret(self) -> SecretStr:
         return read_secret(self.name, "token", self.token_env, self.token_file)
+
+    @field_validator("scopes")
+    @classmethod
+    def _reads_and_writes(cls, value: list[str]) -> list[str]:
+        def has(kind: str) -> bool:
+            return any(scope == kind or scope.startswith(f"{kind}:") for scope in value)
+
+        if not (has("read") and has("write")):
+            raise ValueError('rapport reads notifications and posts replies: include "read" and "write"'
+                             " (or their granular parts, e.g. read:notifications, write:statuses)")
+        return value
 
 
 class BlueskyAccount(_AccountBase):

@@ -30,6 +30,9 @@ Count = Annotated[int, Field(le=MAX_COUNT)]
 ENV_NAME_PATTERN = r"^[A-Za-z_][A-Za-z0-9_]*$"
 EnvName = Annotated[str, Field(pattern=ENV_NAME_PATTERN)]
 
+# An OAuth scope as Mastodon-compatible servers name them: `read`, `write:statuses`, `admin:read:accounts`.
+Scope = Annotated[str, Field(pattern=r"^[a-z]+(:[a-z_]+)*$")]
+
 SECRET_KEYS = frozenset({"token", "access_token", "password", "app_password", "api_key", "secret"})
 PLATFORMS = ("sandbox", "mastodon", "bluesky")
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from bot.domain.models import Batch, OutgoingReply, Person, PostedReply
 
@@ -63,6 +63,16 @@ class PlatformClient(Protocol):
         ...
 
     def close(self) -> None: ...
+
+
+@runtime_checkable
+class EarlierAttemptBlindSpots(Protocol):
+    """A platform whose `find_posted` cannot see every earlier attempt: on some Mastodon-compatible
+    servers a followers-only or direct post that answers nothing can be found nowhere."""
+
+    def earlier_attempt_blind_spot(self, reply: OutgoingReply) -> str | None:
+        """Why `find_posted` cannot rule out an earlier attempt at `reply`, or None when it can."""
+        ...
 
 
 PlatformFactory = Callable[..., PlatformClient]

@@ -8,6 +8,7 @@ from pathlib import Path
 import typer
 
 from bot.cli.app import CliState
+from bot.cli.render import safe, shorten
 from bot.config import BlueskyAccount, MastodonAccount
 from bot.errors import ConfigError
 
@@ -29,14 +30,19 @@ def mastodon_flow(state: CliState, instance: str, account_name: str | None) -> N
     account = _pick(settings.accounts, MastodonAccount, account_name,
                     lambda a: a.base_url.rstrip("/") == instance.rstrip("/"))
     target = account.token_file or settings.data_dir / "secrets" / f"{account.name}.mastodon-token"
-    client_id, client_secret = mastodon_login.register_app(instance)
-    url = mastodon_login.authorization_url(instance, client_id=client_id, client_secret=client_secret)
+    scopes = tuple(account.scopes)
+    client_id, client_secret = mastodon_login.register_app(instance, scopes=scopes)
+    url = mastodon_login.authorization_url(instance, client_id=client_id, client_secret=client_secret,
+                                           scopes=scopes)
     typer.echo("Open this address, sign in, allow rapport, and paste the code shown:")
     typer.echo(url)
     code = typer.prompt("code", hide_input=True).strip()
-    token = mastodon_login.exchange_code(instance, client_id=client_id, client_secret=client_secret, code=code)
+    token = mastodon_login.exchange_code(instance, client_id=client_id, client_secret=client_secret, code=code,
+                                         scopes=scopes)
+    acct = mastodon_login.account_of(instance, token, scopes=scopes,
+                                     request_timeout=account.request_timeout_seconds)
     write_secret(target, token)
-    typer.echo(f"token stored in {target} (mode 0600)")
+    typer.echo(f"token for @{shorten(safe(acct, single_line=True), 100)} stored in {target} (mode 0600)")
     if account.token_file is None:
         typer.echo(f'add to [[accounts]] "{account.name}": token_file = "{target}"')
 

@@ -12,8 +12,10 @@ from pathlib import Path
 from typing import Any
 
 from bot.config import BlueskyAccount, MastodonAccount, SandboxAccount, Settings
-from bot.errors import ConfigError, RapportError
+from bot.errors import AuthFailedError, ConfigError, PlatformError, RapportError
 from bot.services.exposure import Check, file_checks, inline_secrets
+
+LIVE_TIMEOUT = 10.0  # seconds at most for each live call: doctor answers even when a server does not
 
 
 def run_checks(config: Path, load: Callable[[], Settings], build_app: Callable[[], Any]) -> Iterator[Check]:
@@ -29,9 +31,19 @@ def run_checks(config: Path, load: Callable[[], Settings], build_app: Callable[[
     database = _database(app)
     yield database
     for account in settings.accounts:
-        yield _credentials(settings, account)
+        probe = None
+        if isinstance(account, MastodonAccount):
+            credentials, probe = _mastodon_credentials(account)
+        else:
+            credentials = _credentials(settings, account)
+        yield credentials
         if database.status == "ok":
             yield from _poll_checks(app, account)
+        if probe is not None and probe.hides_private_mentions:
+            yield Check(f"account {account.name} direct messages", "warn",
+                        f"the server's notification policy {probe.private_mentions}s private mentions from people"
+                        " you don't follow; to see them, set Preferences > Notifications > 'Private mentions"
+                        " from strangers' (API: for_private_mentions) to accept")
 
 
 def _database(app: Any) -> Check:
@@ -62,11 +74,31 @@ def _poll_checks(app: Any, account: Any) -> Iterator[Check]:
         yield Check(name, "ok", f"last polled {state.last_poll_at.isoformat(timespec='seconds')}")
     if state.backoff_until and state.backoff_until > app.clock.now():
         yield Check(f"{name} rate limit", "warn", f"backing off until {state.backoff_until.isoformat(timespec='seconds')}")
-    if isinstance(account, MastodonAccount):
-        yield Check(f"{name} direct messages", "warn",
-                    "Mastodon's default notification policy filters private mentions from people you don't"
-                    " follow; to see them, set Preferences > Notifications > 'Private mentions from strangers'"
-                    " (API: for_private_mentions) to accept")
+
+
+def _mastodon_credentials(account: MastodonAccount) -> tuple[Check, Any]:
+    """The token, tried live with one short `verify_credentials` call: FAIL when it is refused,
+    or when the server cannot be reached, times out or fails; with what else the call found."""
+    name = f"account {account.name} credentials"
+    try:
+        token = account.secret()
+        from bot.platforms import mastodon_probe
+    except ConfigError as error:
+        return Check(name, "fail", str(error)), None
+    except ModuleNotFoundError as error:
+        return Check(name, "fail", f"the mastodon platform needs its SDK ({error.name} is missing):"
+                                   " pip install 'rapport[mastodon]'"), None
+    try:
+        probe = mastodon_probe.probe(
+            account=account.name, base_url=account.base_url, access_token=token.get_secret_value(),
+            timeout=min(account.request_timeout_seconds, LIVE_TIMEOUT), mastodon_version=account.mastodon_version,
+            handle=account.handle,
+        )
+    except AuthFailedError as error:
+        return Check(name, "fail", f"{error} (rapport auth mastodon --instance {account.base_url})"), None
+    except (PlatformError, ConfigError) as error:
+        return Check(name, "fail", str(error)), None
+    return Check(name, "ok", f"the server accepts the token of @{probe.handle}"), probe
 
 
 def _credentials(settings: Settings, account: Any) -> Check:
@@ -76,9 +108,6 @@ def _credentials(settings: Settings, account: Any) -> Check:
             return Check(name, "fail", f"events file not found: {account.events}")
         return Check(name, "ok", f"sandbox events {account.events}")
     try:
-        if isinstance(account, MastodonAccount):
-            account.secret()
-            return Check(name, "ok", "token found")
         if isinstance(account, BlueskyAccount):
             from bot.platforms import bluesky_session_path
 

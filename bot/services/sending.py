@@ -6,7 +6,8 @@ after. A crash in between leaves the draft `sending`; once its claim lapses, the
 whether that earlier attempt got through (as after any failed attempt: a timeout can hide a
 success) and, if it did, the post is recorded without asking the policy again. Otherwise the
 draft is decided and posted again with the same key, which the adapter turns into "already
-posted" should the check have missed it.
+posted" should the check have missed it. Where the platform cannot rule an earlier attempt out
+(see `EarlierAttemptBlindSpots`), the draft is posted again all the same and its note says why.
 
 A sender claims one draft at a time, so a crash strands at most one. At the start of each pass it
 hands back, without waiting for the lease, the claims of processes of its own host that have
@@ -18,7 +19,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -30,7 +31,7 @@ from bot.errors import (
     AuthFailedError, InvalidInputError, PlatformError, RateLimitedError, RemoteNotFoundError,
     RemoteRejectedError,
 )
-from bot.ports import Clock, PlatformClient
+from bot.ports import Clock, EarlierAttemptBlindSpots, PlatformClient
 from bot.services import claimers
 from bot.services.deciding import Policy
 from bot.services.ingest import record_interaction
@@ -99,8 +100,10 @@ def _send_one(
     options: SendOptions, log: Any, report: SendReport,
 ) -> None:
     ctx = dict(account=draft.account, draft=draft.id)
-    if draft.attempts > 1 and _posted_earlier(store, draft, client, policy, clock, options, log, report):
-        return
+    if draft.attempts > 1:
+        if _posted_earlier(store, draft, client, policy, clock, options, log, report):
+            return
+        draft = _unconfirmed(draft, client, log)
     # The encoder's and the judge's time, outside the transaction below; `decide` finds it cached.
     policy.assess(draft.text, draft.language, Stage(draft.contact_stage) if draft.contact_stage else None)
     with store.unit_of_work() as uow:
@@ -149,6 +152,20 @@ def _posted_earlier(
     report.sent += 1
     log.info("send.found_earlier", account=draft.account, draft=draft.id, post=earlier.post_id)
     return True
+
+
+def _unconfirmed(draft: Draft, client: PlatformClient, log: Any) -> Draft:
+    """The draft, with a note when the platform cannot rule out that an earlier attempt went out.
+
+    It is posted again all the same (a reply lost is worse than one seen twice), and the note
+    says so in `queue show` and the log."""
+    if not isinstance(client, EarlierAttemptBlindSpots):
+        return draft
+    reason = client.earlier_attempt_blind_spot(outgoing(draft))
+    if reason is None:
+        return draft
+    log.warning("send.earlier_attempt_unconfirmed", account=draft.account, draft=draft.id, reason=reason)
+    return replace(draft, note=f"posted again unconfirmed: {reason}")
 
 
 def outgoing(draft: Draft, recipient_id: str | None = None) -> OutgoingReply:

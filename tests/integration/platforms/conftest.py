@@ -76,6 +76,35 @@ def clock() -> FakeClock:
     return FakeClock(datetime.now(UTC))
 
 
+@pytest.fixture(scope="session")
+def _loopback_server() -> Iterator[Any]:
+    from pytest_httpserver import HTTPServer
+
+    server = HTTPServer(host="127.0.0.1")
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def mastodon_server(_loopback_server: Any) -> Iterator[Any]:
+    """A real HTTP server on 127.0.0.1, in a thread, for `mastodon_fake.FakeMastodon`; emptied
+    after each test."""
+    yield _loopback_server
+    _loopback_server.clear()
+
+
+@pytest.fixture
+def fake_mastodon(mastodon_server: Any, clock: FakeClock) -> Callable[..., Any]:
+    """Starts a Mastodon-compatible server speaking a dialect (see mastodon_fake.py)."""
+    from mastodon_fake import FakeMastodon
+
+    def start(dialect: Any) -> Any:
+        return FakeMastodon(dialect, mastodon_server.url_for("/").rstrip("/"), now=clock).install(mastodon_server)
+
+    return start
+
+
 @pytest.fixture
 def mastodon_client(
     httpserver: Any, log: RecordingLog, sleeps: list[float], clock: FakeClock

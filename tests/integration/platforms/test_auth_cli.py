@@ -11,9 +11,11 @@ from typing import Any
 
 import pytest
 
+from mastodon_replay import recorded, serve
+
 from tests.cli import Rapport, write_config
 
-SCOPES = "read:notifications read:statuses read:accounts read:follows write:statuses"
+SCOPES = "read write"
 
 
 @pytest.fixture
@@ -37,6 +39,7 @@ def _serve_oauth(httpserver: Any, *, granted: str = SCOPES) -> None:
         "access_token": "ZA-Yj3aBD8U8Cm7lKUp-lm9O9BmDgdhHzDeqsY8tlL0", "token_type": "Bearer",
         "scope": granted, "created_at": 1573979017,
     })
+    serve(httpserver, recorded("test_account", "GET", "/verify_credentials"))  # the new token reads the account
 
 
 def _auth(config: Path, httpserver: Any, code: str = "the-code\n") -> Any:
@@ -52,8 +55,12 @@ def test_the_token_lands_in_a_private_file_and_never_on_screen(config: Path, htt
     assert token_file.read_text().strip() == "ZA-Yj3aBD8U8Cm7lKUp-lm9O9BmDgdhHzDeqsY8tlL0"
     assert stat.S_IMODE(token_file.stat().st_mode) == 0o600
     assert "ZA-Yj3aBD8U8Cm7lKUp" not in result.output and "ZEaFUFmF0" not in result.output
-    assert "/oauth/authorize?" in result.output and "scope=read%3Anotifications" in result.output
-    assert httpserver.log[0][0].form["scopes"] == SCOPES  # the minimum: nothing beyond what rapport uses
+    assert "/oauth/authorize?" in result.output and "scope=read+write&" in result.output
+    assert "state=" not in result.output and "lang=" not in result.output
+    assert httpserver.log[0][0].form["scopes"] == SCOPES  # what every server accepts
+    assert "token for @mastodonpy_test stored in" in result.output
+    checked = [req for req, _ in httpserver.log if req.path == "/api/v1/accounts/verify_credentials"]
+    assert [req.headers["Authorization"] for req in checked] == ["Bearer ZA-Yj3aBD8U8Cm7lKUp-lm9O9BmDgdhHzDeqsY8tlL0"]
 
 
 def test_a_refused_code_is_one_clear_line(config: Path, httpserver: Any) -> None:
