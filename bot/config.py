@@ -137,6 +137,9 @@ class ServiceSettings(_Section):
     heartbeat_max_age_seconds: IntervalSeconds = Field(180.0, ge=1)
     send_lease_seconds: IntervalSeconds = Field(300.0, ge=10)  # a `sending` draft older than this is retried
     max_send_attempts: Count = Field(5, ge=1)
+    # How long a replica's claim on an account lasts without renewal; None: twice the account's
+    # poll interval plus the jitter plus a minute (a living holder always renews it in time).
+    poll_lease_seconds: IntervalSeconds | None = Field(None, ge=10)
 
 
 class LoggingSettings(_Section):

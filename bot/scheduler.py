@@ -3,6 +3,9 @@
 Jobs: one poll-and-draft job per account (interval with jitter, never overlapping itself,
 missed runs coalesced), one send job, one heartbeat. Every job ends by itself on a stop
 request; whatever it had not committed is simply redone by the next run.
+
+Replicas on one PostgreSQL run the same jobs: a poll runs only on the replica holding the
+account's lease (`bot/services/leases.py`), and sending claims drafts one by one.
 """
 
 from __future__ import annotations
@@ -17,10 +20,18 @@ from bot.bootstrap import App
 from bot.errors import AuthFailedError, PlatformError, RapportError, RateLimitedError
 from bot.services.heartbeat import beat, record_poll_failed, record_poll_succeeded, stop_beating
 from bot.services.ingest import Progress
+from bot.services.leases import AccountLease, lease_length
 from bot.services.refresh import RefreshReport, refresh_account
 from bot.services.checkins import CheckinOptions, suggest_checkins
 from bot.services.retention import apply_retention
 from bot.services.sending import SendOptions, SendReport, send_approved
+
+
+@dataclass(frozen=True)
+class HeldElsewhere:
+    """A poll skipped because another replica holds the account's lease."""
+
+    holder: str | None
 
 
 @dataclass
@@ -34,19 +45,46 @@ class Jobs:
     # Called with the account's name when its credentials are refused: the service stops
     # polling it (retrying would only hammer the login) until a person fixes them and restarts.
     on_auth_failure: Callable[[str], None] | None = None
+    leases: dict[str, AccountLease] = field(default_factory=dict)
 
-    def refresh(self, account_name: str) -> RefreshReport | None:
+    def lease(self, account_name: str) -> AccountLease:
+        if account_name not in self.leases:
+            service = self.app.settings.service
+            account = self.app.settings.account(account_name)
+            length = lease_length(account.poll_interval_seconds or service.poll_interval_seconds,
+                                  service.poll_jitter_seconds, service.poll_lease_seconds)
+            self.leases[account_name] = AccountLease(self.app.store, account_name, self.app.instance,
+                                                     self.app.clock, length)
+        return self.leases[account_name]
+
+    def release_leases(self) -> None:
+        """Hand every held account back, so that another replica polls it at once."""
+        for lease in self.leases.values():
+            try:
+                lease.release()
+            except RapportError as error:
+                self.app.log.warning("lease.not_released", account=lease.account, error=str(error))
+
+    def refresh(self, account_name: str) -> RefreshReport | HeldElsewhere | None:
         """Poll and draft one account; None if that failed. Whatever goes wrong stays with this
-        account: the others are still polled, and the failure is counted for `rapport health`."""
+        account: the others are still polled, and the failure is counted for `rapport health`.
+        Skipped (`HeldElsewhere`) while another replica holds the account's lease."""
         app = self.app
         account = app.settings.account(account_name)
         drafting = app.settings.drafting
+        lease = self.lease(account_name)
         try:
+            if not lease.take():
+                holder, _ = self._holder(account_name)
+                app.log.info("poll.held_elsewhere", account=account_name, holder=holder)
+                return HeldElsewhere(holder)
             report = refresh_account(
                 app.store, app.client(account_name), app.drafter, account_name, clock=app.clock,
                 policy=app.policy, log=app.log, backfill_days=account.backfill_days,
                 max_age=timedelta(days=drafting.max_age_days) if drafting.max_age_days else None,
-                suggestions=drafting.suggestions, should_stop=self.stop.is_set, progress=self.progress,
+                suggestions=drafting.suggestions, progress=self.progress,
+                # A replica that stalled past its lease stops: another has taken the account over.
+                should_stop=lambda: self.stop.is_set() or not lease.keep(),
             )
         except RateLimitedError as error:
             # The platform asked us to wait: expected, and not a fault of the service.
@@ -71,6 +109,10 @@ class Jobs:
         if not report.waiting:
             self._record(record_poll_succeeded, account_name)
         return report
+
+    def _holder(self, account_name: str) -> tuple[str | None, datetime | None]:
+        with self.app.store.unit_of_work(read_only=True) as uow:
+            return uow.state.lease_of(account_name)
 
     def _failed(self, account_name: str, error: Exception) -> None:
         # Project errors are written to be read as they are; anything else needs its type.
@@ -107,6 +149,8 @@ class Jobs:
             for account in app.settings.accounts:
                 if self.stop.is_set():
                     break
+                if not self.lease(account.name).take():
+                    continue  # the replica that polls the account suggests its check-ins
                 drafted[account.name] = suggest_checkins(
                     app.store, app.drafter, account.name, account.platform, clock=app.clock,
                     policy=app.policy, options=options, log=app.log)
@@ -120,8 +164,11 @@ class Jobs:
     def run_once(self) -> dict[str, Any]:
         """Every job once, in order: poll and draft every account, send what is approved."""
         self.heartbeat()
-        refreshed = {a.name: self.refresh(a.name) for a in self.app.settings.accounts}
-        checkins = self.daily()
+        try:
+            refreshed = {a.name: self.refresh(a.name) for a in self.app.settings.accounts}
+            checkins = self.daily()
+        finally:
+            self.release_leases()  # a service beside this pass polls on at once
         sent = self.send()
         return {"accounts": refreshed, "checkins": checkins, "send": sent}
 
@@ -154,6 +201,8 @@ def run_forever(app: App, stop: threading.Event, grace_seconds: float = 10.0) ->
     stop.wait()
     app.log.info("service.stopping")
     finished = _shutdown(scheduler, grace_seconds)
+    if finished:
+        jobs.release_leases()  # jobs still in flight keep theirs until they lapse
     try:
         stop_beating(app.store, app.instance)
     except RapportError:

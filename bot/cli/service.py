@@ -32,7 +32,7 @@ def register(app: typer.Typer) -> None:
 
 def run(ctx: typer.Context, once: bool = typer.Option(False, "--once", help="One pass of every job, then exit.")) -> None:
     """The long-running service: polls every account, drafts, sends approved replies."""
-    from bot.scheduler import Jobs, run_forever
+    from bot.scheduler import HeldElsewhere, Jobs, run_forever
 
     app = state_of(ctx).app(semantic=True)
     if not app.settings.accounts:
@@ -41,7 +41,7 @@ def run(ctx: typer.Context, once: bool = typer.Option(False, "--once", help="One
     if once:
         with _progress_bar() as progress:
             summary = Jobs(app, progress=progress).run_once()
-        _print_once(summary)
+        _print_once(summary, HeldElsewhere)
         if any(report is None for report in summary["accounts"].values()):
             raise typer.Exit(1)  # a poll failed: scripts must notice (the log says why)
         return
@@ -80,10 +80,12 @@ def _progress_bar() -> Iterator[Progress | None]:
         yield update
 
 
-def _print_once(summary: dict[str, Any]) -> None:
+def _print_once(summary: dict[str, Any], held_elsewhere: type) -> None:
     for name, report in summary["accounts"].items():
         if report is None:
             typer.echo(f"{name}: poll failed (see the log)")
+        elif isinstance(report, held_elsewhere):
+            typer.echo(f"{name}: polled by another replica ({safe(report.holder or 'unknown', single_line=True)})")
         elif report.waiting:
             typer.echo(f"{name}: backing off (rate limits)")
         else:

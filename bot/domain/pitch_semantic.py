@@ -87,10 +87,15 @@ def semantic_probability(vector: Sequence[float], model: SemanticModel) -> float
 
 
 def readable(text: str) -> str:
-    """The text without control and format characters (escape codes, zero-width and bidi marks),
-    which the encoder never saw in training and would read as words."""
-    return "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch) not in _UNREADABLE)
+    """What the encoder reads: the text's start (a post is short; a megabyte-long one would cost
+    seconds, and the rules read all of it), without control and format characters (escape
+    codes, zero-width and bidi marks), which the encoder never saw in training and would read
+    as words."""
+    start = text[:ENCODED_CHARACTERS]
+    return "".join(ch for ch in start if ch in "\n\t" or unicodedata.category(ch) not in _UNREADABLE)
 
+
+ENCODED_CHARACTERS = 2_000
 
 _UNREADABLE = frozenset({"Cc", "Cf", "Zl", "Zp", "Co", "Cs", "Cn"})
 

@@ -65,6 +65,9 @@ poll_state = Table(
     Column("backoff_until", UtcDateTime),
     Column("failures", Integer, nullable=False, default=0),  # polls failed in a row
     Column("failing_since", UtcDateTime),
+    # The replica that polls this account, until when (see bot/services/leases.py).
+    Column("lease_holder", String(128)),
+    Column("lease_until", UtcDateTime),
 )
 
 contacts = Table(

@@ -6,7 +6,8 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, delete, func, insert, literal, select, update
+from sqlalchemy import Connection, delete, func, insert, literal, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 
 from bot.store.schema import UtcDateTime, accounts, audit_log, heartbeats, poll_state
 
@@ -50,10 +51,14 @@ class StateRepository:
         self._c = connection
 
     def ensure_account(self, name: str, platform: str, handle: str, now: datetime) -> None:
+        """Record a configured account; replicas starting together may all try, and all succeed."""
         row = self._c.execute(select(accounts).where(accounts.c.name == name)).first()
         if row is None:
-            self._c.execute(insert(accounts).values(name=name, platform=platform, handle=handle, created_at=now))
-            self._c.execute(insert(poll_state).values(account=name, backfill_done=False))
+            dialect_insert = postgresql.insert if self._c.dialect.name == "postgresql" else sqlite.insert
+            self._c.execute(dialect_insert(accounts).values(name=name, platform=platform, handle=handle,
+                                                            created_at=now).on_conflict_do_nothing())
+            self._c.execute(dialect_insert(poll_state).values(account=name, backfill_done=False)
+                            .on_conflict_do_nothing())
         elif (row.platform, row.handle) != (platform, handle):
             self._c.execute(update(accounts).where(accounts.c.name == name).values(platform=platform, handle=handle))
 
@@ -93,6 +98,35 @@ class StateRepository:
 
     def save_poll_state(self, account: str, **values: object) -> None:
         self._c.execute(update(poll_state).where(poll_state.c.account == account).values(**values))
+
+    def take_lease(self, account: str, holder: str, now: datetime, until: datetime) -> bool:
+        """Hold the account until `until`, if nobody else holds it now; renews one's own lease.
+        One conditional update, so two replicas racing for a lapsed lease cannot both win."""
+        taken = self._c.execute(
+            update(poll_state)
+            .where(poll_state.c.account == account,
+                   or_(poll_state.c.lease_holder.is_(None), poll_state.c.lease_holder == holder,
+                       poll_state.c.lease_until.is_(None), poll_state.c.lease_until <= now))
+            .values(lease_holder=holder, lease_until=until)
+        ).rowcount
+        return taken == 1
+
+    def take_lease_from(self, account: str, old: str, holder: str, until: datetime) -> bool:
+        """Take the lease from `old` (an ended process), if `old` still holds it."""
+        return self._c.execute(
+            update(poll_state).where(poll_state.c.account == account, poll_state.c.lease_holder == old)
+            .values(lease_holder=holder, lease_until=until)
+        ).rowcount == 1
+
+    def release_lease(self, account: str, holder: str) -> None:
+        self._c.execute(update(poll_state).where(poll_state.c.account == account, poll_state.c.lease_holder == holder)
+                        .values(lease_holder=None, lease_until=None))
+
+    def lease_of(self, account: str) -> tuple[str | None, datetime | None]:
+        """(holder, until) of the account's lease; (None, None) when nobody holds it."""
+        row = self._c.execute(select(poll_state.c.lease_holder, poll_state.c.lease_until)
+                              .where(poll_state.c.account == account)).first()
+        return (row.lease_holder, row.lease_until) if row else (None, None)
 
     def beat(self, instance: str, at: datetime, pid: int, host: str, started_at: datetime) -> None:
         updated = self._c.execute(

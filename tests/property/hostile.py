@@ -174,13 +174,17 @@ class TookTooLong(BaseException):
 @contextmanager
 def time_limit(seconds: float) -> Iterator[None]:
     """Stop the block after `seconds` (wall clock) with TookTooLong: for a strict xfail about
-    slowness, so that it costs `seconds` and not the whole slow run."""
+    slowness, so that it costs `seconds` and not the whole slow run.
+
+    The alarm repeats every 0.2 s until the block ends: one that lands inside a callback Python
+    runs for the garbage collector is only printed ("Exception ignored"), and the next one
+    stops the block. Tests using this ignore the unraisable-exception warning that leaves."""
 
     def expire(signum: int, frame: object) -> None:
         raise TookTooLong(f"over {seconds} s")
 
     previous = signal.signal(signal.SIGALRM, expire)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+    signal.setitimer(signal.ITIMER_REAL, seconds, 0.2)
     try:
         yield
     finally:

@@ -151,6 +151,7 @@ def test_every_field_missing_or_of_each_wrong_type_is_read_or_refused_as_unreada
                     _as_mastodon_py(Status, item["status"]), OWN_ID, DOMAIN, RECEIVED))
 
 
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")  # see `time_limit`
 @pytest.mark.xfail(strict=True, raises=TookTooLong, reason=(
     "bot/platforms/html_text.py is quadratic in nesting: each end tag that closes nothing open "
     "scans the whole stack of open elements (handle_endtag's any(...)), and each text run builds "

@@ -162,3 +162,10 @@ def replace_name(encoder: FakeEncoder, name: str) -> FakeEncoder:
 
 def _contact(stage: Stage) -> Contact:
     return Contact(id=1, account="demo", handle="ana@social.example", stage=stage)
+
+
+def test_the_encoder_reads_the_start_of_a_huge_text_without_control_characters() -> None:
+    from bot.domain.pitch_semantic import ENCODED_CHARACTERS, readable
+
+    assert readable("hola\x1b[31m qué\u200b tal\u202e\n") == "hola[31m qué tal\n"
+    assert len(readable("x" * 1_000_000)) == ENCODED_CHARACTERS
