@@ -91,11 +91,14 @@ class RapportGroup(TyperGroup):
 
 
 def _fail(ctx: typer.Context, message: str, exit_code: int) -> None:
-    """One line on stderr, and the traceback too with --debug."""
+    """One line on stderr, and the traceback too with --debug. A secret the program knows (a
+    token read from its file) never reaches the terminal, whatever error quoted it."""
+    from bot.log import redact_text
+
     state = ctx.find_object(CliState)
     if state is not None and state.debug:
         traceback.print_exc()
-    typer.echo(f"error: {safe(message, single_line=True)}", err=True)
+    typer.echo(f"error: {safe(redact_text(message), single_line=True)}", err=True)
     raise typer.Exit(exit_code) from None
 
 

@@ -114,3 +114,27 @@ def test_configured_secrets_cover_tokens_the_llm_key_and_the_database_password(
 def test_a_secret_that_cannot_be_read_is_skipped_not_fatal(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("RAPPORT_TEST_LOG_TOKEN", raising=False)
     assert configured_secrets(load_settings(_config(tmp_path))) == []
+
+
+def test_the_cli_error_line_never_shows_a_known_secret() -> None:
+    import typer
+    from typer.testing import CliRunner
+
+    from bot.cli.app import RapportGroup
+    from bot.errors import RapportError
+    from bot.log import remember_secrets
+
+    secret = "s3cr3t-Tok3n-for-the-cli-error-line"
+    remember_secrets(secret)
+    broken = typer.Typer(cls=RapportGroup)
+
+    @broken.command()
+    def fail() -> None:
+        raise RapportError(f"the server answered 'bad token {secret}'")
+
+    @broken.command()
+    def other() -> None: ...
+
+    result = CliRunner().invoke(broken, ["fail"])
+    assert result.exit_code == 1
+    assert secret not in result.output and "error: the server answered" in result.output
