@@ -11,6 +11,7 @@ from rich.table import Table
 from rich.text import Text
 
 from bot.cli.app import state_of
+from bot.cli.arguments import utf8
 from bot.cli.paging import LIMIT, OFFSET, fetch_page, say_truncated
 from bot.cli.render import draft_json, json_text, safe, safe_text, shorten, timestamp
 from bot.domain.contacts import Contact
@@ -23,18 +24,7 @@ STAGES = [s.value for s in Stage]
 ACCOUNT = typer.Option(None, "--account", "-a", help="The account, when the handle is known to several.")
 
 
-def _typed_handle(handle: str) -> str:
-    """Refuse a HANDLE whose bytes were not UTF-8 (Python hands them over as lone surrogates):
-    no handle can match it, and the database driver would fail to encode it mid-command."""
-    try:
-        handle.encode("utf-8")
-    except UnicodeEncodeError:
-        raise UsageError(f"HANDLE is not valid UTF-8: {shorten(safe(handle, single_line=True), 60)}") from None
-    return handle
-
-
-# Checked while the arguments are parsed: before the store is opened or anything is asked.
-HANDLE = typer.Argument(..., callback=_typed_handle)
+HANDLE = typer.Argument(..., callback=utf8)
 
 
 def contact_json(contact: Contact) -> dict[str, Any]:

@@ -14,6 +14,7 @@ from rich.console import Console
 from rich.text import Text
 
 from bot.cli.app import state_of
+from bot.cli.arguments import utf8
 from bot.cli.render import json_text, safe, safe_text
 from bot.domain.decisions import Decision
 from bot.errors import ConfigError, InvalidInputError, PolicyRefusedError
@@ -128,7 +129,7 @@ def _classify_line(path: Path, number: int, raw: bytes, lexicon: Any, as_json: b
 def check(
     ctx: typer.Context,
     account: str = typer.Option(..., "--account", "-a"),
-    contact: str = typer.Option(..., "--contact", help="The contact's handle."),
+    contact: str = typer.Option(..., "--contact", help="The contact's handle.", callback=utf8),
     text: str = typer.Option(..., "--text", "-t"),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:

@@ -24,11 +24,11 @@ def run_real_cli(config: Path, *args: str | bytes) -> subprocess.CompletedProces
                           capture_output=True, env=env, cwd=ROOT, timeout=60, stdin=subprocess.DEVNULL)
 
 
-def assert_refused_in_one_line(result: subprocess.CompletedProcess[bytes]) -> None:
+def assert_refused_in_one_line(result: subprocess.CompletedProcess[bytes], name: str = "HANDLE") -> None:
     stderr = result.stderr.decode("utf-8")
     assert result.returncode == 2, stderr
     assert "Traceback" not in stderr and len(stderr.splitlines()) == 1, stderr
-    assert stderr.startswith("error: HANDLE is not valid UTF-8: ana\ufffd@x"), stderr
+    assert stderr.startswith(f"error: {name} is not valid UTF-8: ana\ufffd@x"), stderr
     assert result.stdout == b""
 
 
@@ -49,3 +49,10 @@ def test_every_handle_command_refuses_it_before_the_config_or_store_is_read(
     result = run_real_cli(tmp_path / "missing.toml", "contacts", args[0], NOT_UTF8, *args[1:])
     assert_refused_in_one_line(result)
     assert not (tmp_path / "data").exists()
+
+
+def test_policy_check_refuses_a_contact_that_is_not_utf8(rapport: Rapport) -> None:
+    assert rapport("run", "--once").exit_code == 0
+    result = run_real_cli(rapport.config, "policy", "check", "--account", "demo", "--contact", NOT_UTF8,
+                          "--text", "hola")
+    assert_refused_in_one_line(result, "--contact")
