@@ -93,7 +93,7 @@ class Jobs:
         except AuthFailedError as error:
             app.log.error("poll.auth_failed", account=account_name, error=str(error),
                           hint="fix the credentials, run `rapport doctor`, then restart the service")
-            self._failed(account_name, error)
+            self._failed(account_name, error, paused=True)
             if self.on_auth_failure is not None:
                 self.on_auth_failure(account_name)
             return None
@@ -114,10 +114,14 @@ class Jobs:
         with self.app.store.unit_of_work(read_only=True) as uow:
             return uow.state.lease_of(account_name)
 
-    def _failed(self, account_name: str, error: Exception) -> None:
+    def _failed(self, account_name: str, error: Exception, *, paused: bool = False) -> None:
         # Project errors are written to be read as they are; anything else needs its type.
         reason = str(error) if isinstance(error, RapportError) else f"{type(error).__name__}: {error}"
-        self._record(record_poll_failed, account_name, self.app.clock, " ".join(reason.split())[:500])
+        reason = " ".join(reason.split())[:500]
+        if paused:
+            reason += " (polling paused: fix the credentials, then restart the service)"
+        self._record(lambda *args: record_poll_failed(*args, unhealthy_now=paused),
+                     account_name, self.app.clock, reason)
 
     def _record(self, outcome: Callable[..., None], account_name: str, *args: Any) -> None:
         """Count the outcome for `rapport health`; if even that fails, the poll's own log line stands."""

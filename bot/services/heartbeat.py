@@ -37,10 +37,15 @@ def stop_beating(store: SqlAlchemyStore, instance: str) -> None:
         uow.commit()
 
 
-def record_poll_failed(store: SqlAlchemyStore, account: str, clock: Clock, error: str) -> None:
-    """Count one failed run of an account's poll job (what `check_health` looks at)."""
+def record_poll_failed(
+    store: SqlAlchemyStore, account: str, clock: Clock, error: str, *, unhealthy_now: bool = False,
+) -> None:
+    """Count one failed run of an account's poll job (what `check_health` looks at).
+    `unhealthy_now`: a failure that stops polling (refused credentials pause the job), so health
+    must not wait for more runs that will never come."""
     with store.unit_of_work() as uow:
-        uow.state.record_poll_failure(account, clock.now(), error)
+        uow.state.record_poll_failure(account, clock.now(), error,
+                                      at_least=FAILED_POLLS_UNHEALTHY if unhealthy_now else 0)
         uow.commit()
 
 

@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, delete, func, insert, literal, or_, select, update
+from sqlalchemy import Connection, case, delete, func, insert, literal, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from bot.store.schema import UtcDateTime, accounts, audit_log, heartbeats, poll_state
@@ -76,10 +76,11 @@ class StateRepository:
             backoff_until=row.backoff_until, failures=row.failures or 0, failing_since=row.failing_since,
         )
 
-    def record_poll_failure(self, account: str, at: datetime, error: str) -> None:
-        """One more failed run in a row; `failing_since` keeps the first one's time."""
+    def record_poll_failure(self, account: str, at: datetime, error: str, at_least: int = 0) -> None:
+        """One more failed run in a row (and at least `at_least`); `failing_since` keeps the first one's time."""
+        more = poll_state.c.failures + 1
         self._c.execute(update(poll_state).where(poll_state.c.account == account).values(
-            failures=poll_state.c.failures + 1,
+            failures=case((more < at_least, at_least), else_=more),
             failing_since=func.coalesce(poll_state.c.failing_since, literal(at, UtcDateTime)),
             last_error=error,
         ))

@@ -123,3 +123,15 @@ def test_a_stale_heartbeat_is_still_the_first_thing_health_reports(store, clock)
     clock.advance(minutes=10)
     with pytest.raises(UnhealthyError, match="last heartbeat 600 s ago"):
         check_health(store, clock, MAX_AGE)
+
+
+def test_refused_credentials_make_health_fail_at_once_as_polling_is_paused(store, clock) -> None:  # noqa: ANN001
+    from bot.errors import AuthFailedError
+
+    jobs = jobs_for(store, clock, demo=Broken(AuthFailedError("mastodon.example refused the access token")))
+    paused: list[str] = []
+    jobs.on_auth_failure = paused.append
+    assert jobs.refresh("demo") is None
+    assert paused == ["demo"]  # the job will not run again: health must not wait for two more failures
+    with pytest.raises(UnhealthyError, match="refused the access token .polling paused"):
+        health(store, clock)
