@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cached_property
 from datetime import datetime
 
 from bot.domain.contacts import Contact
@@ -44,7 +45,13 @@ class Policy:
         work: the encoder takes tens of milliseconds and a judge is a network call, and `decide`
         then finds the verdict cached."""
         below = stage is not None and stage < self.config.min_stage
-        return (self.detector or PitchDetector(self.lexicon)).assess(text, language, ask_judge=below)
+        return self.outgoing.assess(text, language, ask_judge=below)
+
+    @cached_property
+    def outgoing(self) -> PitchDetector:
+        """The outgoing detector: with the semantic model when on, else the rules alone (whose
+        verdicts are cached too, so that `assess` and `decide` classify a text once)."""
+        return self.detector or PitchDetector(self.lexicon)
 
     def situation(
         self, uow: SqlUnitOfWork, contact: Contact, now: datetime, *,
@@ -62,7 +69,7 @@ class Policy:
         language: str | None = None,
     ) -> Decision:
         situation = self.situation(uow, contact, now, visibility=visibility, answered=answered, language=language)
-        return decide(text, situation, self.config, self.detector or self.lexicon)
+        return decide(text, situation, self.config, self.outgoing)
 
     def decide_draft(self, uow: SqlUnitOfWork, draft: Draft, now: datetime, text: str | None = None) -> Decision:
         """Decide again for a stored draft, with the contact as it is now."""
