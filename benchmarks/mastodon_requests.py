@@ -1,21 +1,28 @@
-"""How many HTTP requests MastodonClient spends, counted on a loopback Mastodon.
+"""How many HTTP requests rapport spends on Mastodon: a poll and the profile refresh after it,
+through MastodonClient, the ingest and profile services and a SQLite store, counted on the
+loopback Mastodon of the tests (tests/integration/platforms/mastodon_fake.py, recorded answers).
 
-Budget, for N new notifications and pages of 80 (Mastodon's maximum for notifications):
-  floor(N / 80) + 1 requests. A page shorter than 80 ends the walk; when N is a multiple of 80,
-  the last full page is followed by one empty page. So 1,000 mentions cost 13 requests
-  (12 full pages, then one of 40), and 960 cost 13 too (12 full pages, then an empty one).
-  No profile lookups: each notification carries its author's account.
+For N new mentions from P new people, with pages of 80 (Mastodon's maximum for notifications):
+  pages = floor(N / 80) + 1: a page shorter than 80 ends the walk; when N is a multiple of 80,
+  the last full page is followed by one empty page.
+  floor = pages + P: one request per new person, as the issue counts it.
+  budget = pages + ceil(P / 40): a notification carries its author's whole account, so a new
+  person costs no account lookup, and the private notes of 40 people come in one `relationships`
+  call. Before that (until 2026-12-07) each person cost two: an account lookup and a relationships call.
 An idle poll and the first poll of an account cost one request each.
 
-The notifications are the recorded mention from tests/fixtures/mastodon, given new ids and
-100 distinct authors. Run: python benchmarks/mastodon_requests.py (exits 1 when over budget).
+Run: python benchmarks/mastodon_requests.py (exits 1 when over budget).
 """
 
 from __future__ import annotations
 
-import importlib.util
+import importlib
 import logging
+import math
 import sys
+import tempfile
+from collections import Counter
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -23,78 +30,97 @@ from pytest_httpserver import HTTPServer
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(1, str(ROOT / "tests" / "integration" / "platforms"))  # mastodon_fake, mastodon_replay
 
+from bot.bootstrap import policy_from_settings  # noqa: E402
+from bot.config import Settings  # noqa: E402
 from bot.platforms.mastodon import MastodonClient  # noqa: E402
+from bot.services.ingest import poll_account  # noqa: E402
+from bot.services.profiles import refresh_profiles  # noqa: E402
+from bot.store.unit_of_work import SqlAlchemyStore  # noqa: E402
 
 PAGE = 80
+NOTES_PER_CALL = 40
+SCENARIOS = ((1_000, 100), (960, 100), (170, 21))  # (mentions, people); 170 from 21: the issue's first run
 
 
-def _replay() -> Any:
-    path = ROOT / "tests" / "integration" / "platforms" / "mastodon_replay.py"
-    spec = importlib.util.spec_from_file_location("mastodon_replay", path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up while it loads
-    spec.loader.exec_module(module)
-    return module
+class _Clock:
+    def now(self) -> datetime:
+        return datetime.now(UTC)
 
 
-def mentions(replay: Any, count: int, people: int) -> list[dict[str, Any]]:
-    return [
-        replay.notification(n, account_id=str(2_000 + n % people), username=f"person{n % people}")
-        for n in range(1, count + 1)
-    ]
+def serve(server: HTTPServer, count: int, people: int) -> Any:
+    """The loopback Mastodon with `count` mentions, person n % `people` writing mention n."""
+    fake = importlib.import_module("mastodon_fake")
+    server.clear()
+    mastodon = fake.FakeMastodon(fake.MASTODON, server.url_for("/").rstrip("/")).install(server)
+    for n in range(1, count + 1):
+        mastodon.mention(n, username=f"person{n % people}", account_id=str(3_000 + n % people))
+    return mastodon
 
 
-def count_requests(server: HTTPServer, run: Any) -> tuple[int, Any]:
-    server.clear_log()
-    result = run()
-    return len(server.log), result
+def client_of(mastodon: Any) -> MastodonClient:
+    return MastodonClient(account="bench", handle="mastodonpy_test@localhost:3000", base_url=mastodon.base_url,
+                          access_token=importlib.import_module("mastodon_fake").TOKEN, page_limit=PAGE,
+                          log=_Quiet())
 
 
-def drain(client: MastodonClient, cursor: str | None) -> tuple[list[str], set[str]]:
-    ids, handles, more = [], set(), True
-    while more:
-        batch = client.fetch_new(cursor)
-        ids += [i.id for i in batch.interactions]
-        handles |= {i.person.handle for i in batch.interactions}
-        cursor, more = batch.cursor, batch.more
-    return ids, handles
+def run(mastodon: Any, count: int, people: int) -> tuple[Counter[str], bool]:
+    """One poll of `count` new mentions and its profile refresh: the requests by kind, and whether
+    every mention was stored and every profile refreshed."""
+    client = client_of(mastodon)
+    clock, policy = _Clock(), policy_from_settings(Settings())
+    with tempfile.TemporaryDirectory() as tmp:
+        store = SqlAlchemyStore(f"sqlite:///{Path(tmp) / 'bench.db'}")
+        with store.unit_of_work() as uow:
+            uow.state.ensure_account("bench", "mastodon", "mastodonpy_test@localhost:3000", clock.now())
+            uow.state.save_poll_state("bench", cursor="0")
+            uow.commit()
+        report = poll_account(store, client, "bench", clock=clock, policy=policy, log=_Quiet())
+        refreshed = refresh_profiles(store, client, report.contacts, clock=clock, policy=policy, log=_Quiet())
+        store.close()
+    client.close()
+    kinds = Counter(_kind(path) for _, path in mastodon.requests)
+    return kinds, report.stored == count and refreshed == people
+
+
+def _kind(path: str) -> str:
+    if path == "/api/v1/notifications":
+        return "pages"
+    if path == "/api/v1/accounts/relationships":
+        return "notes"
+    return "accounts" if path.startswith("/api/v1/accounts/") else path
 
 
 def main() -> int:
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one line per request otherwise
-    replay = _replay()
     server = HTTPServer(host="127.0.0.1")
     server.start()
+    failed = False
     try:
-        timeline = replay.NotificationTimeline([], server.url_for("/")).install(server)
-        client = MastodonClient(account="bench", handle="mastodonpy_test@localhost:3000",
-                                base_url=server.url_for("/").rstrip("/"), access_token="benchmark",
-                                page_limit=PAGE, log=_Quiet())
-        checks = []
-        for count in (1_000, 960):
-            timeline.items = mentions(replay, count, people=100)
-            used, (ids, handles) = count_requests(server, lambda: drain(client, "0"))
-            budget = count // PAGE + 1
-            correct = ids == [str(n) for n in range(1, count + 1)] and len(handles) == 100
-            checks.append((f"ingest {count} mentions from {len(handles)} people", used, budget, correct))
-        used, batch = count_requests(server, lambda: client.fetch_new(str(len(timeline.items))))
-        checks.append(("idle poll", used, 1, not batch.interactions))
-        used, batch = count_requests(server, lambda: client.fetch_new(None))
-        checks.append(("first poll (no cursor)", used, 1, batch.cursor == str(len(timeline.items))))
+        for count, people in SCENARIOS:
+            kinds, correct = run(serve(server, count, people), count, people)
+            used, pages = sum(kinds.values()), count // PAGE + 1
+            budget = pages + math.ceil(people / NOTES_PER_CALL)
+            failed |= report(f"{count} mentions from {people} people", used, budget, correct,
+                             f"{kinds['pages']} pages, {kinds['accounts']} account lookups, {kinds['notes']} "
+                             f"relationships; {used * 1000 / count:.1f} per 1,000 mentions; floor {pages + people}")
+        mastodon = serve(server, 100, 10)
+        client = client_of(mastodon)
+        batch = client.fetch_new("100")
+        failed |= report("idle poll", len(mastodon.requests), 1, not batch.interactions)
+        batch = client.fetch_new(None)
+        failed |= report("first poll (no cursor)", len(mastodon.requests) - 1, 1, batch.cursor == "100")
         client.close()
     finally:
         server.stop()
-    return report(checks)
-
-
-def report(checks: list[tuple[str, int, int, bool]]) -> int:
-    failed = False
-    for name, used, budget, correct in checks:
-        verdict = "ok" if used <= budget and correct else "OVER BUDGET" if correct else "WRONG RESULT"
-        failed |= verdict != "ok"
-        print(f"{name:<40} {used:>3} requests (budget {budget:>3})  {verdict}")
     return 1 if failed else 0
+
+
+def report(name: str, used: int, budget: int, correct: bool, detail: str = "") -> bool:
+    verdict = "ok" if used <= budget and correct else "OVER BUDGET" if correct else "WRONG RESULT"
+    print(f"{name:<34} {used:>4} requests (budget {budget:>3})  {verdict}" + (f"  [{detail}]" if detail else ""))
+    return verdict != "ok"
 
 
 class _Quiet:

@@ -75,6 +75,18 @@ class EarlierAttemptBlindSpots(Protocol):
         ...
 
 
+@runtime_checkable
+class ProfileBatches(Protocol):
+    """A platform that looks many people up in one go: fewer requests than one lookup each, and
+    none at all for a profile a notification already carried whole."""
+
+    profiles_per_batch: int  # how many people one `lookup_many` call is given at most
+
+    def lookup_many(self, people: Sequence[Person]) -> list[Person | None]:
+        """As `lookup_profile` for each of `people`, in their order."""
+        ...
+
+
 PlatformFactory = Callable[..., PlatformClient]
 
 

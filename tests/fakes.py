@@ -86,6 +86,24 @@ class FakePlatform:
         pass
 
 
+@dataclass
+class FakeBatchPlatform(FakePlatform):
+    """A platform that looks people up `profiles_per_batch` at a time (`ProfileBatches`)."""
+
+    needs_profile_lookups: bool = True
+    profiles_per_batch: int = 3
+    batches: list[int] = field(default_factory=list)  # the size of each batch asked for
+    batch_errors: list[PlatformError | None] = field(default_factory=list)  # per batch, in turn
+
+    def lookup_many(self, people: list[Person]) -> list[Person | None]:
+        assert len(people) <= self.profiles_per_batch, "a batch larger than the platform takes"
+        self.batches.append(len(people))
+        error = self.batch_errors.pop(0) if self.batch_errors else None
+        if error is not None:
+            raise error
+        return [self.profiles.get(person.platform_id or "") for person in people]
+
+
 class RecordingLog:
     """A structlog-shaped logger that keeps what it was told."""
 

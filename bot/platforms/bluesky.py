@@ -22,7 +22,7 @@ from __future__ import annotations
 import dataclasses
 import random
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -41,6 +41,7 @@ from bot.platforms.bluesky_text import (
     mentioned_handles,
     with_mentions,
 )
+from bot.platforms.carried_profiles import CarriedProfiles
 from bot.ports import Clock
 
 __all__ = [
@@ -73,6 +74,10 @@ class BlueskyClient:
     """One Bluesky account."""
 
     platform = "bluesky"
+    # Notifications carry their authors' profile views, but our own replies only a basic view of
+    # whom they answer (no description): those people are looked up, 25 at a time.
+    needs_profile_lookups = True
+    profiles_per_batch = PROFILES_PER_CALL
 
     def __init__(
         self,
@@ -106,6 +111,7 @@ class BlueskyClient:
             max_attempts=max_attempts, max_rate_wait=max_rate_wait,
         )
         self._seen_cursor: str | None = None
+        self._carried = CarriedProfiles()  # authors of the notifications read, until looked up
 
     @property
     def did(self) -> str:
@@ -173,7 +179,7 @@ class BlueskyClient:
         interactions, skipped = [], 0
         for raw in fresh:
             try:
-                interaction = _not_after(convert.interaction_from_notification(raw), latest)
+                interaction = _not_after(self._from_notification(raw), latest)
             except convert.UnreadableItemError as exc:
                 skipped += 1
                 self._log.warning("bluesky.item_skipped", item_id=_item_id(raw), reason=str(exc))
@@ -181,6 +187,12 @@ class BlueskyClient:
             if interaction is not None:
                 interactions.append(interaction)
         return interactions, skipped
+
+    def _from_notification(self, raw: Any) -> Interaction | None:
+        interaction = convert.interaction_from_notification(raw)
+        if interaction is not None:
+            self._carried.keep(interaction.person)  # the author's profile view, bio included
+        return interaction
 
     def mark_seen(self, cursor: str) -> None:
         """Mark everything up to `cursor` seen on Bluesky: the app's unread count, nothing more."""
@@ -210,7 +222,7 @@ class BlueskyClient:
         if not notes_done:
             page = self._list_notifications(notes)
             items = page.get("notifications") or []
-            skipped += self._convert_since(items, convert.interaction_from_notification, since, found)
+            skipped += self._convert_since(items, self._from_notification, since, found)
             notes = page.get("cursor")
             notes_done = not notes or convert.oldest_before(items, since)
         if not feed_done:
@@ -257,8 +269,15 @@ class BlueskyClient:
     # -- profiles ---------------------------------------------------------------------------
 
     def lookup_profile(self, person: Person) -> Person | None:
-        actor = person.platform_id or person.handle
-        return self.lookup_profiles([actor]).get(actor)
+        return self.lookup_many([person])[0]
+
+    def lookup_many(self, people: Sequence[Person]) -> list[Person | None]:
+        """Profiles in the order of `people`: one a notification carried costs no request, the
+        rest one getProfiles call per 25."""
+        carried = [self._carried.take(person) for person in people]
+        actors = [p.platform_id or p.handle for p, known in zip(people, carried) if known is None]
+        found = self.lookup_profiles(actors) if actors else {}
+        return [known or found.get(p.platform_id or p.handle) for p, known in zip(people, carried)]
 
     def lookup_profiles(self, actors: Iterable[str]) -> dict[str, Person]:
         """Fresh profiles keyed by the DID or handle asked for, 25 per call; gone accounts are left out."""

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from collections import deque
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -31,6 +31,7 @@ from bot.errors import (
     RemoteRejectedError,
     TransientError,
 )
+from bot.platforms.rate_limits import read_rate_limit
 from bot.ports import Clock
 
 T = TypeVar("T")
@@ -71,12 +72,11 @@ class RateLimits:
         self._spent = 0
 
     def observe(self, response: httpx.Response) -> None:
-        """httpx response hook: close to the end of a window, hold off until it resets."""
-        limit, remaining, reset = (
-            _int_header(response, f"ratelimit-{name}") for name in ("limit", "remaining", "reset")
-        )
-        if limit and remaining is not None and reset and remaining <= max(1, limit * self._margin):
-            self.hold_until(datetime.fromtimestamp(reset, tz=UTC))
+        """httpx response hook: close to the end of a window, hold off until it resets. A 429's
+        own headers are read where it becomes a `RateLimitedError` (`platform_error`)."""
+        if response.status_code != 429:
+            rate = read_rate_limit(response.headers, self._clock.now())
+            self.hold_until(rate.paced_until(self._margin))
 
     def hold_until(self, moment: datetime | None) -> None:
         if moment is not None and (self._until is None or moment > self._until):
@@ -96,13 +96,6 @@ class RateLimits:
             raise RateLimitedError("Bluesky: this hour's write budget is spent.", reset_at)
         self._writes.append((now, points))
         self._spent += points
-
-
-def _int_header(response: httpx.Response, name: str) -> int | None:
-    try:
-        return int(response.headers[name])
-    except (KeyError, ValueError):
-        return None
 
 
 class BlueskySession:
@@ -189,7 +182,7 @@ class BlueskySession:
             return
         except AtProtocolError as exc:
             if not is_auth_error(exc) and status_of(exc) != 400:
-                raise platform_error(exc, "refreshing the session") from exc
+                raise platform_error(exc, "refreshing the session", self._clock.now()) from exc
         self._log.info("bluesky.refresh_refused")
         self.login_with_password()
 
@@ -225,7 +218,7 @@ class BlueskySession:
             except AtProtocolError as exc:
                 if pass_auth_errors and is_auth_error(exc):
                     raise
-                error = platform_error(exc, what)
+                error = platform_error(exc, what, self._clock.now())
                 delay = self.delay_after(error, attempt, waited_for_limit)  # also notes a rate limit
                 if delay is None or attempt == attempts:
                     raise error from exc
@@ -269,12 +262,13 @@ def is_auth_error(exc: AtProtocolError) -> bool:
     return status_of(exc) == 401 or _error_name(exc) in _AUTH_ERRORS
 
 
-def platform_error(exc: AtProtocolError, what: str) -> PlatformError:
+def platform_error(exc: AtProtocolError, what: str, now: datetime) -> PlatformError:
     """The project's error for an SDK error; the message names the call, never a token."""
     status, message = status_of(exc), f"Bluesky: {what} failed: {str(exc)[:300] or type(exc).__name__}"
     if isinstance(exc, RateLimitExceededError) or status == 429:
-        reset_at = exc.reset_at if isinstance(exc, RateLimitExceededError) else None
-        return RateLimitedError(message, reset_at)
+        response = exc.response if isinstance(exc, RequestErrorBase) else None
+        headers = response.headers if response is not None and response.headers else {}
+        return RateLimitedError(message, read_rate_limit(headers, now).refused_until())
     if is_auth_error(exc) or status == 403:
         return AuthFailedError(message)
     if not isinstance(exc, RequestErrorBase) or status is None or status >= 500:

@@ -12,16 +12,17 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
 import structlog
 
 from bot.domain.models import Batch, Interaction, OutgoingReply, Person, PostedReply, Visibility
-from bot.errors import AuthFailedError, InvalidInputError, RemoteNotFoundError
+from bot.errors import InvalidInputError
 from bot.platforms import mastodon_convert as convert
 from bot.platforms import mastodon_history as history
+from bot.platforms import mastodon_profiles as profiles
+from bot.platforms.carried_profiles import CarriedProfiles
 from bot.platforms.mastodon_calls import MastodonCalls
 
 NOTIFICATION_TYPES = ("mention", "follow", "favourite", "reblog", "quote")
@@ -32,6 +33,7 @@ _DONE = "done"
 class MastodonClient:
     platform = "mastodon"
     needs_profile_lookups = True  # for the private note, and fields fresher than the last mention
+    profiles_per_batch = profiles.RELATIONSHIPS_PER_CALL
 
     def __init__(
         self,
@@ -64,6 +66,7 @@ class MastodonClient:
         self._longest_page = 0  # of notifications: a server's own cap shows as its longest page
         self._own: tuple[str, str] | None = None  # (account id, full handle), read once
         self._last_page: tuple[str, Any] | None = None  # (cursor, page) for fetch_previous
+        self._carried = CarriedProfiles()  # authors of the notifications read, until looked up
 
     # -- PlatformClient ------------------------------------------------------------------------
 
@@ -90,15 +93,12 @@ class MastodonClient:
         return Batch((), _DONE)
 
     def lookup_profile(self, person: Person) -> Person | None:
-        try:
-            if person.platform_id:
-                account = self._calls("look up a profile", self._api.account, person.platform_id)
-            else:
-                account = self._calls("look up a profile", self._api.account_lookup, person.handle)
-            profile = convert.person_from_account(account, self._domain)
-        except (RemoteNotFoundError, convert.UnreadableItem):
-            return None
-        return replace(profile, note=self._private_note(profile.platform_id))
+        return self.lookup_many([person])[0]
+
+    def lookup_many(self, people: Sequence[Person]) -> list[Person | None]:
+        """Profiles with their private notes: an account a notification carried costs no request,
+        and the notes of up to `profiles_per_batch` people one."""
+        return profiles.look_up(self._calls, people, self._carried, self._domain, self._log)
 
     def post_reply(self, reply: OutgoingReply) -> PostedReply:
         # One page of our latest statuses: an attempt moments ago. Further back is
@@ -223,7 +223,9 @@ class MastodonClient:
         return Batch(recent, cursor, more=cursor != _DONE, skipped=skipped)
 
     def _from_notification(self, notification: Any) -> Interaction:
-        return convert.interaction_from_notification(notification, self._domain, self._clock())
+        interaction = convert.interaction_from_notification(notification, self._domain, self._clock())
+        self._carried.keep(interaction.person)  # a notification carries its author's whole account
+        return interaction
 
     def _read(
         self, page: Sequence[Any], read_one: Callable[[Any], Interaction | None]
@@ -241,18 +243,6 @@ class MastodonClient:
             if interaction is not None:
                 interactions.append(interaction)
         return interactions, skipped
-
-    def _private_note(self, account_id: str | None) -> str:
-        if not account_id:
-            return ""
-        try:
-            relationships = self._calls("read the private note", self._api.account_relationships, [account_id])
-        except AuthFailedError:
-            # The profile itself was readable with this token, so only the read:follows scope is missing.
-            self._log.warning("mastodon.note_unavailable", reason="token lacks read:follows")
-            return ""
-        first = relationships[0] if relationships else None
-        return str(first.get("note") or "") if isinstance(first, Mapping) else ""
 
     def _own_account(self) -> tuple[str, str]:
         if self._own is None:

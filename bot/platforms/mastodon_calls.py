@@ -5,16 +5,21 @@ Servers refuse a token in different ways: Mastodon answers 401, others 403, Taka
 `400 Invalid Bearer token`. Mastodon.py keeps only a JSON body's `error`, so the
 session notes the start of each error body it receives (per thread: the poller and the sender may
 share a client), and a 400 that says the token is invalid is an auth failure like the others.
+
+Rate limits are read from each response by `rate_limits`, in every form servers send them, not
+by Mastodon.py: it reads no `Retry-After`, keeps a reset from an earlier answer, and raises a
+rate-limit error on a successful answer whose reset it cannot parse.
 """
 
 from __future__ import annotations
 
+import json
 import random
 import re
 import threading
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -26,9 +31,10 @@ from mastodon import (
 from bot.errors import (
     AuthFailedError, PlatformError, RateLimitedError, RemoteNotFoundError, RemoteRejectedError, TransientError,
 )
+from bot.platforms.rate_limits import RateLimit, read_rate_limit
 
-_RATE_LIMIT_MARGIN = 0.1  # slow down once fewer than 10% of the window's requests are left
-_RATE_LIMIT_WINDOW = timedelta(minutes=5)  # Mastodon's window, when a 429 names no reset time
+_RATE_LIMIT_MARGIN = 0.1  # slow down once no more than 10% of the window's requests are left
+_RATE_LIMIT_HEADERS = ("X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset")
 _ERROR_BODY_KEPT = 300  # characters of an error body kept to recognise a refused token
 # "Invalid Bearer token" (Takahe), "invalid_token" (OAuth), "The access token is invalid" (Mastodon)...
 _INVALID_TOKEN = re.compile(
@@ -60,8 +66,9 @@ class MastodonCalls:
         self._sleep = sleep
         self._clock = clock
         self._error_body = threading.local()
+        self._rate = threading.local()  # the last answer's rate limit, per thread like the error body
         session = requests.Session()
-        session.hooks["response"].append(self._note_error_body)
+        session.hooks["response"] += [self._note_error_body, self._read_rate_limit]
         self.api = Mastodon(
             access_token=access_token, api_base_url=base_url, mastodon_version=mastodon_version,
             version_check_mode="created", ratelimit_method="throw", request_timeout=request_timeout,
@@ -75,6 +82,7 @@ class MastodonCalls:
         tries = self._tries if retry else 1
         for attempt in range(1, tries + 1):
             self._error_body.text = ""
+            self._rate.last = None
             try:
                 result = method(*args, **kwargs)
             except MastodonRatelimitError as error:
@@ -120,25 +128,31 @@ class MastodonCalls:
         status = _status_of(failure)
         return f"HTTP {status}" if status is not None else "an answer that is not JSON"
 
+    def _read_rate_limit(self, response: requests.Response, *_: Any, **__: Any) -> None:
+        self._rate.last = read_rate_limit(response.headers, self._clock())
+        for name in _RATE_LIMIT_HEADERS:  # read here; Mastodon.py must not read them again
+            response.headers.pop(name, None)
+
     def _note_rate_limit(self) -> None:
-        api = self.api
-        low = (api.ratelimit_remaining or 0) < max(1, (api.ratelimit_limit or 0) * _RATE_LIMIT_MARGIN)
-        reset = api.ratelimit_reset
-        self._slow_until = datetime.fromtimestamp(reset, UTC) if low and reset else None
+        """Slow down while the window is nearly spent; an answer without the headers changes nothing."""
+        rate: RateLimit | None = getattr(self._rate, "last", None)
+        if rate is not None:
+            self._slow_until = rate.paced_until(_RATE_LIMIT_MARGIN)
 
     def _rate_limited(self, what: str) -> RateLimitedError:
-        reset = self.api.ratelimit_reset
-        now = self._clock()
-        reset_at = datetime.fromtimestamp(reset, UTC) if reset else now + _RATE_LIMIT_WINDOW
-        self._limited_until = max(reset_at, now)
-        self._log.warning("mastodon.rate_limited", call=what, reset_at=self._limited_until.isoformat())
+        rate = getattr(self._rate, "last", None) or RateLimit(read_at=self._clock())
+        self._limited_until = reset_at = rate.refused_until()
+        self._slow_until = None  # the refusal is the server's latest word
+        self._log.warning("mastodon.rate_limited", call=what, reset_at=reset_at.isoformat())
         return RateLimitedError(f"Mastodon at {self.host} is rate limiting {self.account}", reset_at)
 
     def _refused(self, what: str, error: MastodonAPIError) -> PlatformError:
         status = _status_of(error)
         where = f"Mastodon at {self.host}"
-        said = str(error.args[3]) if len(error.args) > 3 and error.args[3] else ""
-        body = said or getattr(self._error_body, "text", "")
+        body = getattr(self._error_body, "text", "")
+        # Mastodon.py keeps a JSON body's `error` only where the call answers an object, not a list.
+        said = str(error.args[3]) if len(error.args) > 3 and error.args[3] else _json_error(body)
+        body = said or body
         if status in (401, 403) or (status == 400 and says_token_is_invalid(body)):
             return AuthFailedError(
                 f"{where} refused the access token of {self.account} (HTTP {status}) when asked to {what}:"
@@ -147,6 +161,15 @@ class MastodonCalls:
         if status in (404, 410):
             return RemoteNotFoundError(f"{where}: could not {what}: not found (HTTP {status})")
         return RemoteRejectedError(f"{where} refused to {what} (HTTP {status}): {said[:200] or 'no reason given'}")
+
+
+def _json_error(body: str) -> str:
+    """The `error` of a JSON error body, or "" when the body is not one."""
+    try:
+        parsed = json.loads(body)
+    except ValueError:
+        return ""
+    return str(parsed.get("error") or "") if isinstance(parsed, dict) else ""
 
 
 def _status_of(error: Exception) -> int | None:

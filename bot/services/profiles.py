@@ -1,6 +1,8 @@
 """Keeping what is known of each person fresh: bio, fields, bot flag, the private note.
 
-At most once per contact per `max_age`, so that a busy contact costs one lookup a day.
+At most once per contact per `max_age`, so that a busy contact costs one lookup a day. A platform
+that looks many people up at once (`ProfileBatches`) is asked for a batch at a time, and each
+batch is stored before the next is asked for.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from bot.domain.memory import Fact, FactKind
 from bot.domain.models import Person
 from bot.domain.validation import validate_person
 from bot.errors import InvalidRecordError, PlatformError
-from bot.ports import Clock, PlatformClient
+from bot.ports import Clock, PlatformClient, ProfileBatches
 from bot.services.deciding import Policy
 from bot.services.ingest import recompute_stage
 from bot.services.memory import remember_profile
@@ -34,23 +36,36 @@ def refresh_profiles(
     with store.unit_of_work() as uow:
         stale = [c for c in (uow.contacts.get(i) for i in sorted(contact_ids))
                  if c is not None and (c.profile_refreshed_at is None or now - c.profile_refreshed_at >= max_age)]
+    size = max(1, client.profiles_per_batch) if isinstance(client, ProfileBatches) else 1
     refreshed = 0
-    for contact in stale:
+    for start in range(0, len(stale), size):
+        batch = stale[start : start + size]
         try:
-            person = client.lookup_profile(Person(platform_id=contact.platform_id, handle=contact.handle))
+            people = _look_up(client, [Person(platform_id=c.platform_id, handle=c.handle) for c in batch])
         except PlatformError as error:
-            log.warning("profile.lookup_failed", account=contact.account, contact=contact.id, error=str(error))
+            log.warning("profile.lookup_failed", account=batch[0].account, contact=batch[0].id,
+                        contacts=len(batch), error=str(error))
             break  # rate limits and outages hit every lookup alike: try again next poll
-        try:
-            person = validate_person(person) if person is not None else None
-        except InvalidRecordError as error:
-            # A profile that cannot be stored (a NUL in a bio on PostgreSQL, a bidi override in
-            # a handle) must not fail every poll: keep what is stored, say why once.
-            log.warning("profile.rejected", account=contact.account, contact=contact.id, error=str(error))
-            person = None
-        _store_profile(store, contact, person, clock, policy)
-        refreshed += 1
+        for contact, person in zip(batch, people, strict=True):
+            _store_profile(store, contact, _storable(person, contact, log), clock, policy)
+            refreshed += 1
     return refreshed
+
+
+def _look_up(client: PlatformClient, people: list[Person]) -> list[Person | None]:
+    if isinstance(client, ProfileBatches):
+        return client.lookup_many(people)
+    return [client.lookup_profile(person) for person in people]
+
+
+def _storable(person: Person | None, contact: Contact, log: Any) -> Person | None:
+    try:
+        return validate_person(person) if person is not None else None
+    except InvalidRecordError as error:
+        # A profile that cannot be stored (a NUL in a bio on PostgreSQL, a bidi override in
+        # a handle) must not fail every poll: keep what is stored, say why once.
+        log.warning("profile.rejected", account=contact.account, contact=contact.id, error=str(error))
+        return None
 
 
 def _store_profile(store: SqlAlchemyStore, contact: Contact, person: Person | None, clock: Clock,

@@ -20,7 +20,9 @@ The `Dialect` says how it behaves; each switch is a behaviour seen on a real ser
   (Mastodon 4.3+), or None for a server without that endpoint (404).
 
 One fault is switched per test rather than per dialect, as it is a proxy's: `fail_next_post`
-accepts the next post, then answers 502.
+accepts the next post, then answers 502. Rate limits are switched per test too, as servers send
+them in many forms (see test_mastodon_rate_limits.py): `rate_headers` go with every answer, and
+`refuse_next` answers that many requests with a 429 carrying them.
 """
 
 from __future__ import annotations
@@ -81,8 +83,12 @@ class FakeMastodon:
         self.tokens: dict[str, set[str]] = {TOKEN: {"read", "write"}}
         self.notifications: list[dict[str, Any]] = []
         self.statuses: dict[str, dict[str, Any]] = {}
+        self.notes: dict[str, str] = {}  # our private note on an account, by its id
         self.fail_next_post = False
+        self.rate_headers: dict[str, str] = {}  # X-RateLimit-*, Retry-After: sent with every answer
+        self.refuse_next = 0  # how many requests to refuse with 429 Too Many Requests
         self.requests: list[tuple[str, str]] = []  # (method, path) of every request, in order
+        self.asked: list[tuple[str, Any]] = []  # (path, query arguments) of every request, in order
         self._keys: dict[str, str] = {}
         self._ids = itertools.count(117020600000000000)
 
@@ -93,11 +99,12 @@ class FakeMastodon:
     # -- building a scenario ------------------------------------------------------------------
 
     def mention(self, number: int, *, kind: str = "mention", username: str = "admin",
-                created_at: str | None = None, **status: Any) -> dict[str, Any]:
+                created_at: str | None = None, account_id: str | None = None, **status: Any) -> dict[str, Any]:
         """A notification `number` from @`username` (its status, if any, kept as a status too)."""
+        if username != "admin":
+            account_id = account_id or str(2_000 + number)
         item = notification(number, kind=kind, username=username if username != "admin" else None,
-                            account_id=str(2_000 + number) if username != "admin" else None,
-                            created_at=created_at, **status)
+                            account_id=account_id, created_at=created_at, **status)
         self.accounts[item["account"]["id"]] = item["account"]
         if item.get("status"):
             self.statuses[item["status"]["id"]] = item["status"]
@@ -130,8 +137,18 @@ class FakeMastodon:
     # -- serving ------------------------------------------------------------------------------
 
     def __call__(self, request: Request) -> Response:
+        self.requests.append((request.method, request.path))
+        self.asked.append((request.path, request.args.copy()))
+        if self.refuse_next:
+            self.refuse_next -= 1
+            answer = _json({"error": "Too many requests"}, 429)
+        else:
+            answer = self._answer(request)
+        answer.headers.update(self.rate_headers)
+        return answer
+
+    def _answer(self, request: Request) -> Response:
         path, method = request.path, request.method
-        self.requests.append((method, path))
         if path == "/api/v1/apps" and method == "POST":
             return _json({"id": "1", "name": request.form.get("client_name"), "client_id": "fake-client-id",
                           "client_secret": "fake-client-secret", "redirect_uri": request.form.get("redirect_uris"),
@@ -246,7 +263,8 @@ class FakeMastodon:
 
     def _relationships(self, request: Request) -> Response:
         shape = recorded("test_stream_direct", "POST", "/follow").json()
-        return _json([dict(shape, id=i, note="") for i in request.args.getlist("id[]")])
+        return _json([dict(shape, id=i, note=self.notes.get(i, "")) for i in request.args.getlist("id[]")
+                      if i in self.accounts])  # as Mastodon: unknown (or suspended) accounts are left out
 
     def _policy(self, request: Request) -> Response:
         policy = self.dialect.private_mentions

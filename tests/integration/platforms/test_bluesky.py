@@ -516,7 +516,7 @@ def test_a_long_rate_limit_raises_with_its_reset_time_and_sets_backoff(
     reset = NOW + timedelta(minutes=30)
     xrpc(respx_mock, "app.bsky.notification.listNotifications", status_code=429,
          json={"error": "RateLimitExceeded", "message": "Rate Limit Exceeded"},
-         headers=_limit_headers(remaining=0, reset=int(reset.timestamp())))
+         headers=_limit_headers(remaining=0, reset=int(reset.timestamp()), limit=5000, window=3600))
     client = make_client()
 
     with pytest.raises(RateLimitedError) as caught:
@@ -579,8 +579,10 @@ def _record(uri: str) -> dict[str, Any]:
     return {"uri": uri, "cid": "bafyreiearlier", "value": value}
 
 
-def _limit_headers(remaining: int, reset: int) -> dict[str, str]:
-    return {"ratelimit-limit": "3000", "ratelimit-remaining": str(remaining), "ratelimit-reset": str(reset)}
+def _limit_headers(remaining: int, reset: int, limit: int = 3000, window: int = 300) -> dict[str, str]:
+    """As the PDS sends them (xrpc-server's rate-limiter-http.ts): reset as a Unix time."""
+    return {"ratelimit-limit": str(limit), "ratelimit-remaining": str(remaining), "ratelimit-reset": str(reset),
+            "ratelimit-policy": f"{limit};w={window}"}
 
 
 def _ref(strong_ref: dict[str, Any]) -> tuple[str, str]:

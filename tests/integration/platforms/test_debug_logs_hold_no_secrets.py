@@ -72,8 +72,8 @@ def _echo_credentials(request: Request) -> Response:
 
 def _serve_mastodon_pass(httpserver: Any) -> NotificationTimeline:
     base = httpserver.url_for("/")
-    httpserver.expect_oneshot_request("/api/v1/accounts/117020565693913441").respond_with_handler(
-        _echo_credentials)  # the profile lookup of the mention's author
+    # The private-note lookup of the mention's author (its account came whole with the notification).
+    httpserver.expect_oneshot_request("/api/v1/accounts/relationships").respond_with_handler(_echo_credentials)
     timeline = NotificationTimeline([notification(1)], base).install(httpserver)
     answered = str(117020576916218297 + 2)  # the status of notification(2)
     serve(httpserver, recorded("test_status_reply", "GET", "/verify_credentials"))
