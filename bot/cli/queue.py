@@ -6,14 +6,14 @@ from typing import Optional
 
 import typer
 from rich.console import Console
-from rich.panel import Panel
 from rich.text import Text
 
 from bot.cli.app import CliState, state_of
 from bot.cli.controls import control_character
+from bot.cli.draft_view import print_list, render_draft
 from bot.cli.editor import edit_in_editor
 from bot.cli.paging import LIMIT, OFFSET, fetch_page, say_truncated
-from bot.cli.render import draft_json, json_text, safe, safe_text, shorten
+from bot.cli.render import draft_json, json_text, safe, shorten
 from bot.domain.drafts import Draft, DraftStatus
 from bot.errors import InvalidInputError, PolicyRefusedError, RapportError, UsageError
 
@@ -47,36 +47,10 @@ def list_drafts(
     if as_json:
         typer.echo(json_text([draft_json(d) for d in page.items], indent=2))
     elif page.items:
-        _print_list(_console(), page.items)
+        print_list(_console(), page.items)
     elif not offset:
         typer.echo(f"no {status if status != 'all' else ''} drafts".replace("  ", " "))
     say_truncated(page, as_json=as_json)
-
-
-def _print_list(console: Console, drafts: list[Draft]) -> None:
-    """Three lines a draft, readable at any width: who and where it stands, what they wrote,
-    what would be sent."""
-    width = max(console.width - 5, 20)
-    for d in drafts:
-        head = Text(d.id, style="bold") + Text("  ")
-        head.append(d.status.value, style=_STATUS_STYLE.get(d.status, ""))
-        if d.status is DraftStatus.BLOCKED:
-            head.append(" (" + ", ".join(r.code for r in d.decision.blocking) + ")", style="red")
-        head.append("  ")
-        head.append_text(safe_text(d.contact_handle, single_line=True))
-        head.append(f" ({d.contact_stage}, {d.account})" if d.contact_stage else f" ({d.account})", style="dim")
-        console.print(head, overflow="ellipsis", no_wrap=True)
-        said = safe(d.target.text if d.target else "(check-in)", single_line=True)
-        console.print(Text("   ← " + shorten(said, width), style="dim"), no_wrap=True, overflow="ellipsis")
-        console.print(Text("   → " + shorten(safe(d.text, single_line=True), width)), no_wrap=True,
-                      overflow="ellipsis")
-
-
-_STATUS_STYLE = {
-    DraftStatus.PENDING: "yellow", DraftStatus.APPROVED: "green", DraftStatus.SENT: "green",
-    DraftStatus.BLOCKED: "red", DraftStatus.FAILED: "red", DraftStatus.REJECTED: "dim",
-    DraftStatus.EXPIRED: "dim", DraftStatus.SENDING: "cyan",
-}
 
 
 @queue_app.command("show")
@@ -89,38 +63,16 @@ def show(ctx: typer.Context, draft_id: str = typer.Argument(..., metavar="ID"),
     with app.store.unit_of_work(read_only=True) as uow:
         draft = get_draft(uow, draft_id)
         alternatives = uow.drafts.alternatives(draft)
+        folded = uow.drafts.folded_messages(draft)
     if as_json:
-        data = draft_json(draft) | {"alternatives": [d.id for d in alternatives]}
+        data = draft_json(draft, folded) | {"alternatives": [d.id for d in alternatives]}
         typer.echo(json_text(data, indent=2))
         return
     console = _console()
-    render_draft(console, draft)
+    render_draft(console, draft, folded)
     for other in alternatives:
         console.print(Text(f"  another suggestion: {other.id}  ", style="dim")
                       + Text(shorten(safe(other.text, single_line=True), 70)))
-
-
-def render_draft(console: Console, draft: Draft) -> None:
-    header = Text(f"{draft.id}  ", style="bold")
-    header.append(draft.status.value, style=_STATUS_STYLE.get(draft.status, ""))
-    header.append(f"  {draft.account} → ")
-    header.append(safe(draft.contact_handle, single_line=True), style="bold")
-    header.append(f" ({draft.contact_stage})")
-    console.print(header)
-    if draft.target:
-        label = f"they wrote ({draft.target.kind}, {draft.target.category or 'uncategorised'}, {draft.target.visibility})"
-        console.print(Panel(safe_text(draft.target.text), title=label, title_align="left"))
-    console.print(Panel(safe_text(draft.text), title=f"draft ({draft.language or '?'}, {draft.visibility})",
-                        title_align="left", border_style="cyan"))
-    decision = draft.decision
-    if decision.outcome.value == "allow":
-        console.print(Text(f"  allowed: all {len(decision.results)} rules pass", style="green")
-                      + Text(f"  (rapport policy explain {draft.id})", style="dim"))
-    for reason in decision.reasons if decision.outcome.value != "allow" else ():
-        style = {"block": "red", "defer": "yellow"}.get(reason.outcome.value, "green")
-        console.print(Text(f"  {reason.outcome.value:<5} {reason.code}: ", style=style) + safe_text(reason.message))
-    if draft.note:
-        console.print(Text("  note: ") + safe_text(draft.note))
 
 
 @queue_app.command("approve")

@@ -14,7 +14,7 @@ from typing import Any
 
 from rich.text import Text
 
-from bot.domain.drafts import Draft
+from bot.domain.drafts import Draft, ReplyTarget
 
 _ESCAPES = re.compile(
     r"\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?"  # OSC ... BEL/ST (titles, hyperlinks)
@@ -71,19 +71,28 @@ def timestamp(value: datetime | None) -> str | None:
     return value.astimezone(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
-def draft_json(draft: Draft) -> dict[str, Any]:
-    """The draft shape of INTERFACES.md, plus a few added fields."""
+def mentions(draft: Draft) -> list[str]:
+    """`@handle` for each person the reply names: the adapters start the text with these."""
+    return ["@" + handle.lstrip("@") for handle in draft.recipients]
+
+
+def message_json(target: ReplyTarget) -> dict[str, Any]:
+    return {"id": target.post_id, "text": target.text, "url": target.url, "category": target.category,
+            "visibility": target.visibility, "spoiler_text": target.spoiler_text, "at": timestamp(target.at)}
+
+
+def draft_json(draft: Draft, folded: list[ReplyTarget] | None = None) -> dict[str, Any]:
+    """The draft shape of INTERFACES.md, plus a few added fields. `visibility`, `spoiler_text`
+    and `mentions` are what goes out; `folded` (when given) the earlier messages it stands for."""
     decision = draft.decision
     target = draft.target
-    return {
+    data = {
         "id": draft.id, "account": draft.account, "platform": draft.platform,
         "status": draft.status.value,
         "contact": {"handle": draft.contact_handle, "stage": draft.contact_stage or decision.stage},
-        "in_reply_to": (
-            {"id": target.post_id, "text": target.text, "url": target.url, "category": target.category}
-            if target else None
-        ),
-        "text": draft.text, "language": draft.language, "visibility": draft.visibility,
+        "in_reply_to": message_json(target) if target else None,
+        "text": draft.text, "language": draft.language, "visibility": draft.reply_visibility.value,
+        "spoiler_text": draft.spoiler_text, "mentions": mentions(draft), "folded_count": len(draft.folded),
         "decision": {
             "allowed": decision.allowed, "pitch": decision.pitch, "outcome": decision.outcome.value,
             "reasons": [{"code": r.code, "message": r.message, "outcome": r.outcome.value}
@@ -94,3 +103,6 @@ def draft_json(draft: Draft) -> dict[str, Any]:
         "sent_at": timestamp(draft.sent_at), "attempts": draft.attempts, "note": draft.note,
         "kind": draft.kind, "origin": draft.origin, "origin_note": draft.origin_note,
     }
+    if folded is not None:
+        data["folded"] = [message_json(message) for message in folded]
+    return data

@@ -13,6 +13,7 @@ from datetime import datetime
 from enum import Enum
 
 from bot.domain.decisions import Decision
+from bot.domain.models import Visibility
 from bot.errors import InvalidTransitionError
 
 
@@ -74,6 +75,13 @@ class ReplyTarget:
     spoiler_text: str = ""
     kind: str = "mention"
     category: str | None = None
+    at: datetime | None = None  # when they wrote it
+
+    def is_later_than(self, other: ReplyTarget) -> bool:
+        """Written after `other` (the store's order breaks a tie in time)."""
+        if self.at is None or other.at is None or self.at == other.at:
+            return self.interaction_id > other.interaction_id
+        return self.at > other.at
 
 
 @dataclass(frozen=True)
@@ -102,6 +110,26 @@ class Draft:
     kind: str = "reply"  # reply, or checkin (no message answered: asks about them)
     origin: str = "template"  # the drafter that wrote it
     origin_note: str | None = None  # e.g. why the LLM was not used
+    # Earlier messages from the same person folded into this draft (their stored ids): it
+    # answers only the latest, `target`, and shows these to the person approving it.
+    folded: tuple[int, ...] = ()
+
+    @property
+    def reply_visibility(self) -> Visibility:
+        """The visibility it goes out with: its own, never more public than the message answered."""
+        answered = Visibility(self.target.visibility) if self.target else Visibility.PUBLIC
+        return Visibility(self.visibility).at_most(answered)
+
+    @property
+    def spoiler_text(self) -> str:
+        """The content warning it goes out under: the one of the message it answers."""
+        return self.target.spoiler_text if self.target else ""
+
+    @property
+    def recipients(self) -> tuple[str, ...]:
+        """The handles it names, so that they are notified: each adapter starts the text with
+        `@handle` for every one the text does not name yet."""
+        return (self.contact_handle,)
 
     @property
     def idempotency_key(self) -> str:

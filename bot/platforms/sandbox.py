@@ -113,7 +113,7 @@ class SandboxClient:
         post_id = "sb-" + hashlib.sha256(reply.idempotency_key.encode()).hexdigest()[:16]
         line = {
             "id": post_id, "in_reply_to": reply.in_reply_to, "to": list(reply.to), "text": reply.text,
-            "visibility": reply.visibility.value, "language": reply.language,
+            "visibility": reply.visibility.value, "spoiler_text": reply.spoiler_text, "language": reply.language,
             "idempotency_key": reply.idempotency_key,
             "at": datetime.now(timezone.utc).isoformat().replace("+00:00", "Z"),
         }

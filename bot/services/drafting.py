@@ -14,6 +14,7 @@ from bot.domain.memory import ContactMemory
 from bot.domain.models import StoredInteraction
 from bot.domain.stages import Stage
 from bot.ports import Clock, Drafter
+from bot.services import folding
 from bot.services.deciding import Policy
 from bot.store.unit_of_work import SqlAlchemyStore, SqlUnitOfWork
 
@@ -24,6 +25,7 @@ class DraftReport:
     drafted: int = 0
     blocked: int = 0
     skipped: int = 0
+    folded: int = 0  # messages folded into a reply already waiting for a person
 
 
 # How long a drafter may hold a message before another may take it: far longer than any
@@ -120,22 +122,36 @@ def _claim(run: _Drafting, stored: StoredInteraction, now: datetime) -> tuple[st
 
 
 def _record(run: _Drafting, stored: StoredInteraction, claim: str, offered: list[Suggestion], now: datetime) -> None:
+    """Store the suggestions as drafts, folding into the reply already waiting for this person
+    (see `folding`): what waits is read here, under the contact's lock, not before drafting."""
     log_ctx = dict(account=stored.account, interaction=stored.interaction.id)
+    actor = f"drafter:{run.drafter.name}"
     with run.store.unit_of_work() as uow:
         if not uow.interactions.finish_drafting(stored.id, claim, "drafted"):
             # The claim lapsed and another drafter has the message, or its contact was forgotten.
             run.log.warning("draft.claim_lost", **log_ctx)
             return
-        contact = uow.contacts.get(stored.contact_id)
+        contact = uow.contacts.get(stored.contact_id, for_update=True)
         assert contact is not None  # forgetting a contact deletes its messages, claims and all
-        for suggestion in offered:
-            draft = _new_draft(uow, stored, contact, _target(stored), suggestion, run.platform, now, run.policy)
+        target = _target(stored)
+        waiting = folding.waiting_group(uow, contact.id)
+        if waiting and (not offered or not target.is_later_than(waiting[0].target)):
+            folding.fold_older(uow, waiting, stored.id, now)
+            uow.commit()
+            run.report.folded += 1
+            run.log.info("draft.folded", draft=waiting[0].id, answered=False, **log_ctx)
+            return
+        folded = folding.folded_with(waiting)
+        drafts = [_new_draft(uow, stored, contact, target, s, run.platform, now, run.policy, folded) for s in offered]
+        for draft in drafts:
             uow.drafts.add(draft)
-            uow.state.audit(now, f"drafter:{run.drafter.name}", "drafted", account=stored.account,
-                            contact_id=contact.id, draft_id=draft.id)
+            uow.state.audit(now, actor, "drafted", account=stored.account, contact_id=contact.id, draft_id=draft.id)
             run.report.drafted += 1
             run.report.blocked += draft.status is DraftStatus.BLOCKED
-            run.log.info("draft.created", draft=draft.id, status=draft.status.value, **log_ctx)
+            run.log.info("draft.created", draft=draft.id, status=draft.status.value, folded=len(folded), **log_ctx)
+        if drafts and waiting:
+            folding.retire(uow, waiting, drafts[0], now, actor)
+            run.report.folded += 1
         uow.commit()
 
 
@@ -154,17 +170,18 @@ def _target(stored: StoredInteraction) -> ReplyTarget:
     return ReplyTarget(
         interaction_id=stored.id, post_id=post.id, text=post.text, thread=post.thread_id,
         visibility=post.visibility.value, url=post.url, spoiler_text=post.spoiler_text,
-        kind=stored.interaction.kind.value, category=stored.category,
+        kind=stored.interaction.kind.value, category=stored.category, at=stored.interaction.at,
     )
 
 
 def _new_draft(
     uow: SqlUnitOfWork, stored: StoredInteraction, contact: Contact, target: ReplyTarget,
-    suggestion: Suggestion, platform: str, now: datetime, policy: Policy,
+    suggestion: Suggestion, platform: str, now: datetime, policy: Policy, folded: tuple[int, ...] = (),
 ) -> Draft:
     post = stored.interaction.post
     assert post is not None
-    # Same visibility as the message answered: never more public (a DM gets a DM).
+    # Same visibility as the message answered: never more public (a DM gets a DM). A draft that
+    # folds earlier messages in is decided afresh like any other, on its own text and message.
     text = suggestion.text
     decision = policy.decide_text(uow, contact, text, now, visibility=post.visibility,
                                   answered=post.visibility, language=post.language)
@@ -173,7 +190,7 @@ def _new_draft(
         contact_handle=contact.handle, target=target, text=text, language=post.language,
         status=DraftStatus.PENDING if decision.allowed else DraftStatus.BLOCKED,
         decision=decision, created_at=now, updated_at=now, visibility=post.visibility.value,
-        pitch=decision.pitch, origin=suggestion.origin, origin_note=suggestion.note,
+        pitch=decision.pitch, origin=suggestion.origin, origin_note=suggestion.note, folded=folded,
     )
 
 

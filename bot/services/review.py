@@ -18,8 +18,9 @@ def _no_check(platform: str, text: str, handle: str) -> None:
     return None
 
 
-def get_draft(uow: SqlUnitOfWork, draft_id: str) -> Draft:
-    draft = uow.drafts.get(draft_id.strip())
+def get_draft(uow: SqlUnitOfWork, draft_id: str, *, for_update: bool = False) -> Draft:
+    """The draft; `for_update` holds it until commit, so that no drafter folds it meanwhile."""
+    draft = uow.drafts.get(draft_id.strip(), for_update=for_update)
     if draft is None:
         raise NotFoundError(f"no draft with id {draft_id!r} (see: rapport queue list --status all)")
     return draft
@@ -31,11 +32,11 @@ def approve(
 ) -> Draft:
     """Approve for sending. An edited text is decided again; a refusal changes nothing."""
     with store.unit_of_work() as uow:
-        draft = get_draft(uow, draft_id)
+        draft = get_draft(uow, draft_id, for_update=True)
         if draft.status is DraftStatus.APPROVED and text is None:
             raise InvalidTransitionError(f"draft {draft.id} is already approved")
         if draft.status not in EDITABLE:
-            raise InvalidTransitionError(f"draft {draft.id} is {draft.status.value}; only pending, blocked,"
+            raise InvalidTransitionError(f"draft {draft.id} is {_status(draft)}; only pending, blocked,"
                                          " approved or failed drafts can be approved")
         new_text = _clean(text) if text is not None else draft.text
         check_text(draft.platform, new_text, draft.contact_handle)
@@ -69,9 +70,9 @@ def edit(
     An approved draft goes back to pending: what a person approved is not what it says now.
     """
     with store.unit_of_work() as uow:
-        draft = get_draft(uow, draft_id)
+        draft = get_draft(uow, draft_id, for_update=True)
         if draft.status not in EDITABLE:
-            raise InvalidTransitionError(f"draft {draft.id} is {draft.status.value}; it can no longer be edited")
+            raise InvalidTransitionError(f"draft {draft.id} is {_status(draft)}; it can no longer be edited")
         new_text = _clean(text)
         check_text(draft.platform, new_text, draft.contact_handle)
         now = clock.now()
@@ -88,7 +89,7 @@ def edit(
 
 def reject(store: SqlAlchemyStore, draft_id: str, *, clock: Clock, actor: str, reason: str | None = None) -> Draft:
     with store.unit_of_work() as uow:
-        draft = get_draft(uow, draft_id)
+        draft = get_draft(uow, draft_id, for_update=True)
         if draft.status is DraftStatus.REJECTED:
             raise InvalidTransitionError(f"draft {draft.id} is already rejected")
         now = clock.now()
@@ -98,6 +99,13 @@ def reject(store: SqlAlchemyStore, draft_id: str, *, clock: Clock, actor: str, r
                         draft_id=draft.id, detail={"reason": reason or ""})
         uow.commit()
         return rejected
+
+
+def _status(draft: Draft) -> str:
+    """Its status, and why when it expired: "expired (folded into d_..., which answers ...)"."""
+    if draft.status is DraftStatus.EXPIRED and draft.note:
+        return f"{draft.status.value} ({draft.note})"
+    return draft.status.value
 
 
 def _clean(text: str) -> str:

@@ -26,7 +26,7 @@ from typing import Any
 from bot.domain.decisions import Outcome
 from bot.domain.drafts import Draft, DraftStatus
 from bot.domain.stages import Stage
-from bot.domain.models import Interaction, InteractionKind, OutgoingReply, Person, Post, PostedReply, Visibility
+from bot.domain.models import Interaction, InteractionKind, OutgoingReply, Person, Post, PostedReply
 from bot.errors import (
     AuthFailedError, InvalidInputError, PlatformError, RateLimitedError, RemoteNotFoundError,
     RemoteRejectedError,
@@ -169,14 +169,14 @@ def _unconfirmed(draft: Draft, client: PlatformClient, log: Any) -> Draft:
 
 
 def outgoing(draft: Draft, recipient_id: str | None = None) -> OutgoingReply:
+    """What the platform is asked to post: `queue show` reads the same draft properties."""
     target = draft.target
-    answered = Visibility(target.visibility) if target else Visibility.PUBLIC
     return OutgoingReply(
         draft_id=draft.id, account=draft.account, text=draft.text,
         in_reply_to=target.post_id if target else "", thread=target.thread if target else None,
-        to=(draft.contact_handle,), visibility=Visibility(draft.visibility).at_most(answered),
+        to=draft.recipients, visibility=draft.reply_visibility,
         language=draft.language, idempotency_key=draft.idempotency_key,
-        spoiler_text=target.spoiler_text if target else "",
+        spoiler_text=draft.spoiler_text,
         recipient_ids=(recipient_id,) if recipient_id else (),
         drafted_at=draft.created_at,
     )

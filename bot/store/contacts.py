@@ -67,8 +67,11 @@ class ContactRepository:
             .order_by(contacts.c.id)
         ).first()
 
-    def get(self, contact_id: int) -> Contact | None:
-        row = self._c.execute(select(contacts).where(contacts.c.id == contact_id)).first()
+    def get(self, contact_id: int, *, for_update: bool = False) -> Contact | None:
+        """`for_update` holds the row until commit (PostgreSQL; SQLite serialises writers): one
+        writer at a time decides what waits for this person."""
+        query = select(contacts).where(contacts.c.id == contact_id)
+        row = self._c.execute(query.with_for_update() if for_update else query).first()
         return None if row is None else _to_contact(row)
 
     def find(self, handle: str, account: str | None = None) -> list[Contact]:

@@ -21,14 +21,19 @@ class DraftRepository:
             id=draft.id, account=draft.account, contact_id=draft.contact_id,
             interaction_id=draft.target.interaction_id if draft.target else None,
             created_at=draft.created_at, kind=draft.kind, origin=draft.origin, origin_note=draft.origin_note,
-            **_mutable(draft),
+            folded=json.dumps(list(draft.folded)), **_mutable(draft),
         ))
 
     def save(self, draft: Draft) -> None:
         self._c.execute(update(drafts).where(drafts.c.id == draft.id).values(**_mutable(draft)))
 
-    def get(self, draft_id: str) -> Draft | None:
-        row = self._c.execute(_joined().where(drafts.c.id == draft_id)).first()
+    def get(self, draft_id: str, *, for_update: bool = False) -> Draft | None:
+        """`for_update` holds the row until commit (PostgreSQL; SQLite serialises writers), so that
+        what a person decides about is what is saved, not a version a drafter has since replaced."""
+        query = _joined().where(drafts.c.id == draft_id)
+        if for_update:
+            query = query.with_for_update(of=drafts)
+        row = self._c.execute(query).first()
         return None if row is None else _to_draft(row)
 
     def list(
@@ -138,6 +143,31 @@ class DraftRepository:
         )
         return [_to_draft(r) for r in rows]
 
+    def waiting_replies(self, contact_id: int) -> list[Draft]:
+        """Replies to this person still waiting for a person (pending or blocked), the ones that
+        answer their latest message first; the rows are held until commit."""
+        query = (
+            _joined()
+            .where(drafts.c.contact_id == contact_id, drafts.c.kind == "reply", drafts.c.interaction_id.is_not(None),
+                   drafts.c.status.in_([DraftStatus.PENDING.value, DraftStatus.BLOCKED.value]))
+            .order_by(interactions.c.at.desc(), interactions.c.id.desc(), drafts.c.created_at, drafts.c.id)
+        )
+        return [_to_draft(r) for r in self._c.execute(query.with_for_update(of=drafts))]
+
+    def set_folded(self, draft_ids: list[str], folded: tuple[int, ...], now: datetime) -> None:
+        self._c.execute(update(drafts).where(drafts.c.id.in_(draft_ids))
+                        .values(folded=json.dumps(list(folded)), updated_at=now))
+
+    def folded_messages(self, draft: Draft) -> list[ReplyTarget]:
+        """The earlier messages folded into `draft`, oldest first (a forgotten one is left out)."""
+        if not draft.folded:
+            return []
+        rows = self._c.execute(
+            select(*_TARGET_COLUMNS).where(interactions.c.id.in_(draft.folded))
+            .order_by(interactions.c.at, interactions.c.id)
+        )
+        return [_to_target(row) for row in rows]
+
     def exists_for_interaction(self, interaction_id: int) -> bool:
         query = select(func.count()).select_from(drafts).where(drafts.c.interaction_id == interaction_id)
         return self._c.execute(query).scalar_one() > 0
@@ -156,16 +186,23 @@ def _mutable(draft: Draft) -> dict[str, object]:
     )
 
 
+_TARGET_COLUMNS = (
+    interactions.c.id.label("t_id"),
+    interactions.c.post_id.label("t_post_id"), interactions.c.text.label("t_text"),
+    interactions.c.thread.label("t_thread"), interactions.c.visibility.label("t_visibility"),
+    interactions.c.url.label("t_url"), interactions.c.spoiler_text.label("t_spoiler"),
+    interactions.c.kind.label("t_kind"), interactions.c.category.label("t_category"),
+    interactions.c.at.label("t_at"),
+)
+
+
 def _joined():  # noqa: ANN202
     return (
         select(
             drafts,
             accounts.c.platform.label("platform"),
             contacts.c.handle.label("contact_handle"), contacts.c.stage.label("contact_stage"),
-            interactions.c.post_id.label("t_post_id"), interactions.c.text.label("t_text"),
-            interactions.c.thread.label("t_thread"), interactions.c.visibility.label("t_visibility"),
-            interactions.c.url.label("t_url"), interactions.c.spoiler_text.label("t_spoiler"),
-            interactions.c.kind.label("t_kind"), interactions.c.category.label("t_category"),
+            *_TARGET_COLUMNS,
         )
         .join(accounts, accounts.c.name == drafts.c.account)
         .join(contacts, contacts.c.id == drafts.c.contact_id)
@@ -173,14 +210,16 @@ def _joined():  # noqa: ANN202
     )
 
 
+def _to_target(row) -> ReplyTarget:  # noqa: ANN001
+    return ReplyTarget(
+        interaction_id=row.t_id, post_id=row.t_post_id or "", text=row.t_text or "",
+        thread=row.t_thread, visibility=row.t_visibility or "public", url=row.t_url,
+        spoiler_text=row.t_spoiler or "", kind=row.t_kind, category=row.t_category, at=row.t_at,
+    )
+
+
 def _to_draft(row) -> Draft:  # noqa: ANN001
-    target = None
-    if row.interaction_id is not None:
-        target = ReplyTarget(
-            interaction_id=row.interaction_id, post_id=row.t_post_id or "", text=row.t_text or "",
-            thread=row.t_thread, visibility=row.t_visibility or "public", url=row.t_url,
-            spoiler_text=row.t_spoiler or "", kind=row.t_kind, category=row.t_category,
-        )
+    target = _to_target(row) if row.interaction_id is not None else None
     return Draft(
         id=row.id, account=row.account, platform=row.platform, contact_id=row.contact_id,
         contact_handle=row.contact_handle, target=target, text=row.text, language=row.language,
@@ -189,4 +228,5 @@ def _to_draft(row) -> Draft:  # noqa: ANN001
         sent_post_id=row.sent_post_id, sent_at=row.sent_at, not_before=row.not_before,
         attempts=row.attempts, last_error=row.last_error, note=row.note, pitch=row.pitch,
         contact_stage=row.contact_stage, kind=row.kind, origin=row.origin, origin_note=row.origin_note,
+        folded=tuple(json.loads(row.folded)),
     )

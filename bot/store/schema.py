@@ -169,6 +169,8 @@ drafts = Table(
     Column("kind", String(16), nullable=False, server_default="reply"),  # reply, checkin
     Column("origin", String(64), nullable=False, server_default="template"),  # the drafter
     Column("origin_note", Text),  # e.g. why the LLM was not used
+    # JSON [interaction id, ...]: earlier messages from the person folded into this draft
+    Column("folded", Text, nullable=False, server_default="[]"),
     Index(None, "status", "account"),
     Index(None, "contact_id", "sent_at"),
 )

@@ -166,6 +166,16 @@ class StateRepository:
         if draft_ids:
             self._c.execute(update(audit_log).where(audit_log.c.draft_id.in_(draft_ids)).values(**scrubbed))
 
+    def edited_drafts(self, draft_ids: list[str]) -> set[str]:
+        """Those of these drafts whose text a person wrote: edited, or approved with new text."""
+        if not draft_ids:
+            return set()
+        rows = self._c.execute(
+            select(audit_log.c.draft_id, audit_log.c.action, audit_log.c.detail)
+            .where(audit_log.c.draft_id.in_(draft_ids), audit_log.c.action.in_(["edited", "approved"]))
+        )
+        return {r.draft_id for r in rows if r.action == "edited" or json.loads(r.detail).get("edited")}
+
     def audit_entries(self, *, contact_id: int | None = None, draft_id: str | None = None) -> list[AuditEntry]:
         query = select(audit_log).order_by(audit_log.c.at, audit_log.c.id)
         if contact_id is not None:

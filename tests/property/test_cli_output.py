@@ -56,3 +56,11 @@ def test_json_output_holds_nothing_a_terminal_would_act_on(rapport: Rapport, arg
     output = shown(rapport, *args, "--json")
     assert "fin" in output
     assert not _ACTIONABLE.search(output.replace("\n", ""))
+
+
+def test_their_content_warning_in_queue_show_json_holds_nothing_a_terminal_would_act_on(rapport: Rapport) -> None:
+    """The reply goes out under their content warning, so `queue show --json` carries it twice."""
+    draft_id = rapport.json("queue", "list")[0]["id"]
+    output = shown(rapport, "queue", "show", draft_id, "--json")
+    assert output.count('"spoiler_text": "¡Hola! ') == 2
+    assert not _ACTIONABLE.search(output.replace("\n", ""))

@@ -159,3 +159,27 @@ def test_json_text_keeps_readable_text_and_the_layout_of_json_dumps():
     data = [{"handle": "Émilie@rive.example", "text": "¿Qué tal? 😀 \\ \"quoted\" \\u202e typed"}]
     assert json_text(data, indent=2) == json.dumps(data, ensure_ascii=False, indent=2)
     assert json_text(data) == json.dumps(data, ensure_ascii=False)
+
+
+def test_draft_json_carries_the_visibility_content_warning_and_mentions_the_sender_posts():
+    """A public draft answering a followers-only post under a content warning: the JSON says what
+    `outgoing()` hands the platform, not the draft's own wish."""
+    from bot.cli.render import draft_json
+    from bot.domain.decisions import Decision
+    from bot.domain.drafts import Draft, DraftStatus, ReplyTarget
+    from bot.services.sending import outgoing
+    from tests.fakes import FakeClock
+
+    now = FakeClock().now()
+    draft = Draft(
+        id="d_01JTEST0000000000000000000", account="demo", platform="sandbox", contact_id=1,
+        contact_handle="ana@social.example", text="¡Qué rico!", language="es", status=DraftStatus.PENDING,
+        target=ReplyTarget(7, "p-7", "Receta de hoy", "p-7", "private", spoiler_text="comida 🍲", at=now),
+        decision=Decision(results=()), created_at=now, updated_at=now, visibility="public",
+    )
+    data = draft_json(draft)
+    sent = outgoing(draft)
+    assert data["visibility"] == sent.visibility.value == "private"
+    assert data["spoiler_text"] == sent.spoiler_text == "comida 🍲"
+    assert data["mentions"] == [f"@{handle}" for handle in sent.to] == ["@ana@social.example"]
+    assert data["in_reply_to"]["spoiler_text"] == "comida 🍲" and data["folded_count"] == 0

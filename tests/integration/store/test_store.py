@@ -94,7 +94,7 @@ def _draft(store: SqlAlchemyStore, status: DraftStatus = DraftStatus.APPROVED, *
         draft = Draft(
             id=new_draft_id(), account="demo", platform="sandbox", contact_id=contact.id,
             contact_handle=contact.handle,
-            target=ReplyTarget(row, "p-1", "¿Qué tal?", "p-1", "direct"), text="¡Muy bien!", language="es",
+            target=ReplyTarget(row, "p-1", "¿Qué tal?", "p-1", "direct", at=NOW), text="¡Muy bien!", language="es",
             status=status, decision=decision, created_at=NOW, updated_at=NOW, visibility="direct", **changes,
         )
         uow.drafts.add(draft)
@@ -210,7 +210,7 @@ def test_upgrading_from_the_first_schema_keeps_the_data(database_url: str) -> No
         ))
     engine.dispose()
     store = SqlAlchemyStore(database_url)
-    assert current_revision(store.engine) == "0004"
+    assert current_revision(store.engine) == "0005"
     with store.unit_of_work() as uow:
         [emilie] = uow.contacts.list("old")
     assert emilie.handle == "Émilie@X" and emilie.stage.value == "first_contact" and emilie.last_checkin_at is None

@@ -150,3 +150,29 @@ def test_idempotency_key_survives_status_changes_and_edits():
 
 def test_different_drafts_have_different_idempotency_keys():
     assert draft(id=new_draft_id()).idempotency_key != draft(id=new_draft_id()).idempotency_key
+
+
+def test_a_reply_goes_out_no_more_public_than_the_message_it_answers_under_its_content_warning():
+    """`queue show` reads these; the sender builds the post from the same properties."""
+    from dataclasses import replace
+
+    from bot.domain.drafts import ReplyTarget
+    from bot.domain.models import Visibility
+
+    answered = ReplyTarget(7, "p-7", "¿Y la cosecha?", "p-7", "private", spoiler_text="comida")
+    reply = replace(draft(), target=answered, visibility="public")
+    assert reply.reply_visibility is Visibility.PRIVATE
+    assert reply.spoiler_text == "comida"
+    assert reply.recipients == ("ana@social.example",)
+    checkin = draft()
+    assert (checkin.reply_visibility, checkin.spoiler_text) == (Visibility.PUBLIC, "")
+
+
+def test_a_later_message_is_told_by_its_time_and_a_tie_by_its_stored_order():
+    from bot.domain.drafts import ReplyTarget
+
+    first = ReplyTarget(3, "p-3", "a", None, "public", at=NOW)
+    second = ReplyTarget(2, "p-2", "b", None, "public", at=NOW + timedelta(seconds=1))
+    tie = ReplyTarget(4, "p-4", "c", None, "public", at=NOW)
+    assert second.is_later_than(first) and not first.is_later_than(second)
+    assert tie.is_later_than(first) and not first.is_later_than(tie)

@@ -19,7 +19,7 @@ from tests.fakes import RecordingLog, write_events
 
 ANA = {"id": "u-ana", "handle": "ana@social.example", "name": "Ana",
        "bio": "Urban gardener. HR at a hospital.", "bot": False}
-OUTBOX_FIELDS = {"id", "in_reply_to", "to", "text", "visibility", "language", "idempotency_key", "at"}
+OUTBOX_FIELDS = {"id", "in_reply_to", "to", "text", "visibility", "spoiler_text", "language", "idempotency_key", "at"}
 
 
 def post(id: str = "p-1", **extra: Any) -> dict[str, Any]:
