@@ -90,3 +90,11 @@ def store(database_url: str):  # noqa: ANN201
         uow.commit()
     yield store
     store.close()
+
+
+@pytest.fixture
+def clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The developer's own RAPPORT_* variables must not change what a config test sees."""
+    for name in list(os.environ):
+        if name.startswith("RAPPORT_"):
+            monkeypatch.delenv(name)

@@ -3,7 +3,6 @@ and errors that name the exact key in one line."""
 
 from __future__ import annotations
 
-import os
 import typing
 from datetime import time
 from pathlib import Path
@@ -42,12 +41,7 @@ handle = "me.bsky.social"
 """
 
 
-@pytest.fixture(autouse=True)
-def clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The developer's own RAPPORT_* variables must not change what these tests see."""
-    for name in list(os.environ):
-        if name.startswith("RAPPORT_"):
-            monkeypatch.delenv(name)
+pytestmark = pytest.mark.usefixtures("clean_environment")  # tests/conftest.py
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@ granular ones when asked for, and a set rapport cannot work with refused in one 
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
@@ -14,11 +13,7 @@ from bot.errors import ConfigError
 ACCOUNT = '[[accounts]]\nname = "main"\nplatform = "mastodon"\nbase_url = "https://mastodon.example"\n'
 
 
-@pytest.fixture(autouse=True)
-def clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in list(os.environ):
-        if name.startswith("RAPPORT_"):
-            monkeypatch.delenv(name)
+pytestmark = pytest.mark.usefixtures("clean_environment")  # tests/conftest.py
 
 
 def load(tmp_path: Path, extra: str = "") -> MastodonAccount:

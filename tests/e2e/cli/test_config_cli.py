@@ -14,11 +14,7 @@ from tests.e2e.conftest import EXAMPLES, Rapport, write_config
 SANDBOX_ACCOUNT = 'name = "demo"\nplatform = "sandbox"\nhandle = "me@sandbox.example"\nevents = "events.jsonl"\n'
 
 
-@pytest.fixture(autouse=True)
-def clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in list(os.environ):
-        if name.startswith("RAPPORT_"):
-            monkeypatch.delenv(name)
+pytestmark = pytest.mark.usefixtures("clean_environment")  # tests/conftest.py
 
 
 def sandbox(root: Path, extra: str = "", account_extra: str = "") -> Rapport:

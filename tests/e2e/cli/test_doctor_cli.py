@@ -3,7 +3,6 @@ and goes on checking; a damaged database is one line for every other command too
 
 from __future__ import annotations
 
-import os
 import shutil
 import sqlite3
 from pathlib import Path
@@ -17,11 +16,7 @@ SANDBOX_ACCOUNT = 'name = "demo"\nplatform = "sandbox"\nhandle = "me@sandbox.exa
 MASTODON_ACCOUNT = 'name = "main"\nplatform = "mastodon"\nbase_url = "https://mastodon.example"\n'
 
 
-@pytest.fixture(autouse=True)
-def clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in list(os.environ):
-        if name.startswith("RAPPORT_"):
-            monkeypatch.delenv(name)
+pytestmark = pytest.mark.usefixtures("clean_environment")  # tests/conftest.py
 
 
 @pytest.fixture
