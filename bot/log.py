@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import sys
+import threading
 from typing import Any
 
 import structlog
@@ -54,6 +55,32 @@ class RedactingFilter(logging.Filter):
         return True
 
 
+class LineStream:
+    """The one stream every log line goes through, a whole line per write under one lock.
+
+    structlog's events and the standard library's records (APScheduler's, the SDKs') come from
+    different threads through different loggers; on a shared file each writer's line must land
+    whole, or a JSON line gets another's text spliced into it.
+    """
+
+    def __init__(self, stream: Any) -> None:
+        self._stream = stream
+        self._lock = threading.Lock()
+
+    def write(self, text: str) -> int:
+        with self._lock:
+            written = self._stream.write(text)
+            self._stream.flush()
+            return written
+
+    def flush(self) -> None:
+        with self._lock:
+            self._stream.flush()
+
+    def isatty(self) -> bool:
+        return self._stream.isatty()
+
+
 def configure_logging(level: str = "info", fmt: str = "auto", stream: Any = None) -> None:
     global _redactor
     _redactor = Redactor()  # a new configuration starts from what its bootstrap will tell it
@@ -64,33 +91,47 @@ def configure_logging(level: str = "info", fmt: str = "auto", stream: Any = None
         structlog.processors.JSONRenderer(ensure_ascii=False) if fmt == "json"
         else structlog.dev.ConsoleRenderer(colors=stream.isatty())
     )
+    shared: list[Any] = [
+        structlog.processors.add_log_level,
+        structlog.processors.TimeStamper(fmt="iso", utc=True),
+        # Tracebacks become text before redaction, on the console too: the pretty console
+        # formatter would print frame locals (tokens among them) and wrap long lines after
+        # the redactor has run, out of its reach.
+        structlog.processors.format_exc_info,
+        redact_event,
+    ]
+    lines = LineStream(stream)
     structlog.configure(
-        processors=[
-            structlog.contextvars.merge_contextvars,
-            structlog.processors.add_log_level,
-            structlog.processors.TimeStamper(fmt="iso", utc=True),
-            # Tracebacks become text before redaction, on the console too: the pretty console
-            # formatter would print frame locals (tokens among them) and wrap long lines after
-            # the redactor has run, out of its reach.
-            structlog.processors.format_exc_info,
-            redact_event,
-            renderer,
-        ],
+        processors=[structlog.contextvars.merge_contextvars, *shared, renderer],
         wrapper_class=structlog.make_filtering_bound_logger(getattr(logging, level.upper())),
-        logger_factory=structlog.PrintLoggerFactory(file=stream),
+        # One write per event, the newline included (a print() writes the newline apart).
+        logger_factory=structlog.WriteLoggerFactory(file=lines),
         cache_logger_on_first_use=False,
     )
-    _configure_standard_logging(stream)
+    _configure_standard_logging(lines, shared, renderer)
 
 
-def _configure_standard_logging(stream: Any) -> None:
-    # Libraries log through the standard library; keep their noise out unless it matters.
-    handler = logging.StreamHandler(stream)
-    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
-    logging.basicConfig(level=logging.WARNING, handlers=[handler])
-    # basicConfig leaves handlers that were there before alone (a host's, a test runner's):
-    # they get the filter too, since they print the same records.
-    for existing in logging.getLogger().handlers:
+class _OwnHandler(logging.StreamHandler):
+    """The handler this module installs, told apart from a host's so a new configuration replaces it."""
+
+
+def _configure_standard_logging(lines: LineStream, shared: list[Any], renderer: Any) -> None:
+    # Libraries log through the standard library; keep their noise out unless it matters. Their
+    # records are rendered like every other event: a JSON line in the container, with the
+    # logger's name.
+    handler = _OwnHandler(lines)
+    handler.setFormatter(structlog.stdlib.ProcessorFormatter(
+        foreign_pre_chain=[structlog.stdlib.add_logger_name, *shared],
+        processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta, renderer],
+    ))
+    root = logging.getLogger()
+    for previous in [h for h in root.handlers if isinstance(h, _OwnHandler)]:
+        root.removeHandler(previous)
+    root.addHandler(handler)
+    root.setLevel(logging.WARNING)
+    # Handlers that were there before (a host's, a test runner's) get the filter too, since
+    # they print the same records.
+    for existing in root.handlers:
         if not any(isinstance(f, RedactingFilter) for f in existing.filters):
             existing.addFilter(RedactingFilter())
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
