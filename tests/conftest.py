@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import logging
 import os
 import socket
 import uuid
@@ -11,6 +12,10 @@ from collections.abc import Iterator
 import pytest
 
 from tests.fakes import FakeClock
+
+# The loopback servers' request lines (werkzeug logs them at INFO on its own logger) would reach
+# the CLI's log handler in tests that run the CLI in process, beside the output they check.
+logging.getLogger("werkzeug").setLevel(logging.WARNING)
 
 POSTGRES_URL = os.environ.get("RAPPORT_TEST_POSTGRES_URL", "")
 _real_connect = socket.socket.connect

@@ -7,6 +7,7 @@ links, `#tag` for hashtags, shortened links ending in "…", emoji shortcodes as
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping
 from html.parser import HTMLParser
 from urllib.parse import urlsplit
@@ -55,6 +56,10 @@ class _TextParser(HTMLParser):
         self._out: list[str] = []
         self._length = 0
         self._open: list[tuple[str, str]] = []  # (tag, role) of open elements that matter
+        # What `_open` holds, counted: markup nested thousands deep (which a remote server may
+        # send) is then read in linear time, each tag pushed and popped once.
+        self._open_tags: Counter[str] = Counter()
+        self._open_roles: Counter[str] = Counter()
         self._mention: tuple[str, list[str]] | None = None  # href, text collected inside
         self.full = False
 
@@ -72,6 +77,8 @@ class _TextParser(HTMLParser):
             self._mention = ((dict(attrs).get("href") or ""), [])
         if role:
             self._open.append((tag, role))
+            self._open_tags[tag] += 1
+            self._open_roles[role] += 1
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in ("br", "img"):
@@ -80,19 +87,18 @@ class _TextParser(HTMLParser):
     def handle_endtag(self, tag: str) -> None:
         if tag in _PARAGRAPHS:
             self._block("\n\n")
-        if not any(open_tag == tag for open_tag, _ in self._open):
+        if not self._open_tags[tag]:
             return  # a stray end tag in broken markup
         while self._open:
-            open_tag, role = self._open.pop()
-            self._close(role)
+            open_tag, _ = self._pop()
             if open_tag == tag:
                 break
 
     def handle_data(self, data: str) -> None:
-        roles = {role for _, role in self._open}
-        if "skip" in roles or ("invisible" in roles and not self._full_links):
+        roles = self._open_roles
+        if roles["skip"] or (roles["invisible"] and not self._full_links):
             return
-        if "pre" not in roles:
+        if not roles["pre"]:
             data = self._collapse_spaces(data)
         if self._mention is not None:
             self._mention[1].append(data)
@@ -104,7 +110,7 @@ class _TextParser(HTMLParser):
             self.rawdata = ""  # an unterminated tag at the very end: a browser shows nothing of it
         super().close()
         while self._open:
-            self._close(self._open.pop()[1])
+            self._pop()
 
     def text(self) -> str:
         raw = "".join(self._out).translate(_CONTROL_CHARS)
@@ -130,6 +136,13 @@ class _TextParser(HTMLParser):
         if tag == "span" and "ellipsis" in classes:
             return "ellipsis"
         return ""
+
+    def _pop(self) -> tuple[str, str]:
+        tag, role = self._open.pop()
+        self._open_tags[tag] -= 1
+        self._open_roles[role] -= 1
+        self._close(role)
+        return tag, role
 
     def _close(self, role: str) -> None:
         if role == "ellipsis" and not self._full_links:

@@ -152,12 +152,11 @@ def test_every_field_missing_or_of_each_wrong_type_is_read_or_refused_as_unreada
 
 
 @pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")  # see `time_limit`
-@pytest.mark.xfail(strict=True, raises=TookTooLong, reason=(
-    "bot/platforms/html_text.py is quadratic in nesting: each end tag that closes nothing open "
-    "scans the whole stack of open elements (handle_endtag's any(...)), and each text run builds "
-    "the set of open roles. 20,000 nested <span class=\"ellipsis\"> then 20,000 </p> (560 KB, which "
-    "a remote server may federate) take ~35 s on this machine; 10,000 take ~9 s. Reported, not fixed here."))
 def test_deeply_nested_markup_is_read_in_linear_time() -> None:
+    """20,000 nested elements then 20,000 stray end tags (560 KB, which a remote server may
+    federate): read once through, about 1 s here, where a scan of the open elements per tag
+    took 35 s. The bound is loose so that only a return to quadratic work trips it."""
     content = '<span class="ellipsis">' * 20_000 + "x" + "</p>" * 20_000
-    with time_limit(2):
-        html_to_text(content)
+    with time_limit(10):
+        text = html_to_text(content)
+    assert text.startswith("x\n\n…") and len(text) <= 20_001  # cut at MAX_CHARS, as any long text
