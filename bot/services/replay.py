@@ -21,18 +21,25 @@ class ReplayChange:
     after: Decision
 
 
-def replay(store: SqlAlchemyStore, current: Policy, other: Policy, clock: Clock) -> tuple[int, list[ReplayChange]]:
-    """(drafts examined, those whose outcome or reasons differ under `other`)."""
+def replay(
+    store: SqlAlchemyStore, current: Policy, other: Policy, clock: Clock, *, page: int = 500,
+) -> tuple[int, list[ReplayChange]]:
+    """(drafts examined, those whose outcome or reasons differ under `other`): every stored
+    draft, a page per read-only transaction, oldest first."""
     changes = []
+    examined = 0
     now = clock.now()
-    with store.unit_of_work() as uow:
-        drafts = uow.drafts.list()
-        for draft in drafts:
-            before = _decide_under(uow, current, draft, now)
-            after = _decide_under(uow, other, draft, now)
-            if _verdict(before) != _verdict(after):
-                changes.append(ReplayChange(draft, before, after))
-    return len(drafts), changes
+    while True:
+        with store.unit_of_work(read_only=True) as uow:
+            drafts = uow.drafts.list(limit=page, offset=examined)
+            for draft in drafts:
+                before = _decide_under(uow, current, draft, now)
+                after = _decide_under(uow, other, draft, now)
+                if _verdict(before) != _verdict(after):
+                    changes.append(ReplayChange(draft, before, after))
+        examined += len(drafts)
+        if len(drafts) < page:
+            return examined, changes
 
 
 @dataclass(frozen=True)

@@ -71,6 +71,32 @@ def test_replay_shows_what_a_stricter_config_would_change(rapport: Rapport) -> N
     assert "1 would change" in result.stdout
 
 
+def test_replay_reads_every_draft_page_by_page(rapport: Rapport) -> None:
+    from bot.bootstrap import policy_from_settings
+    from bot.config import load_settings
+    from bot.services.replay import replay
+    from bot.store.unit_of_work import SqlAlchemyStore
+    from tests.fakes import FakeClock
+
+    rapport("run", "--once")
+    drafted = rapport.json("queue", "list", "--status", "all")
+    settings = load_settings(rapport.config)
+    other = rapport.root / "strict.toml"
+    other.write_text(rapport.config.read_text(encoding="utf-8") + '\n[policy.pitch]\nmin_stage = "trusted"\n',
+                     encoding="utf-8")
+    strict = load_settings(other)
+    store = SqlAlchemyStore(settings.storage.url)
+    try:
+        ana = next(d for d in drafted if d["contact"]["handle"] == "ana@social.example")
+        rapport("queue", "approve", ana["id"], "--text", "Reserva tu plaza en el taller: 20% de descuento esta semana.")
+        whole = replay(store, policy_from_settings(settings), policy_from_settings(strict), FakeClock())
+        paged = replay(store, policy_from_settings(settings), policy_from_settings(strict), FakeClock(), page=2)
+    finally:
+        store.close()
+    assert len(drafted) > 2 and whole[0] == paged[0] == len(drafted)
+    assert [c.draft.id for c in paged[1]] == [c.draft.id for c in whole[1]] == [ana["id"]]
+
+
 def test_review_approves_with_a_key(rapport: Rapport) -> None:
     rapport("run", "--once")
     result = rapport("queue", "review", input="a\nq\n")
