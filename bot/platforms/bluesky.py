@@ -1,5 +1,5 @@
 """Bluesky behind the `PlatformClient` port, through the atproto SDK (with `bluesky_session`,
-`bluesky_convert` and `bluesky_text`, the only modules that import it).
+`bluesky_convert`, `bluesky_text` and `bluesky_posting`, the only modules that import it).
 
 Sessions, rate limits and retries are `bluesky_session`'s.
 
@@ -13,13 +13,11 @@ Cursors:
   at the newest notification: the past is `fetch_history`'s.
 - `fetch_history`: a JSON list of two page cursors (notifications, our own author feed).
 
-Replies go out under a record key derived from the idempotency key (`tid_from_key`): a retry
-finds the earlier post with getRecord, and the PDS refuses a second create under that key.
+Replies go out through `bluesky_posting`.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import random
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -33,14 +31,9 @@ from atproto_client import models
 from bot.domain.models import Batch, Interaction, OutgoingReply, Person, PostedReply
 from bot.errors import RemoteNotFoundError, RemoteRejectedError, TransientError
 from bot.platforms import bluesky_convert as convert
+from bot.platforms.bluesky_posting import Poster
 from bot.platforms.bluesky_session import WRITE_POINTS_PER_HOUR, BlueskySession, RateLimits, SessionFile
-from bot.platforms.bluesky_text import (
-    build_facets,
-    check_length,
-    check_sendable,
-    mentioned_handles,
-    with_mentions,
-)
+from bot.platforms.bluesky_text import check_length
 from bot.platforms.carried_profiles import CarriedProfiles
 from bot.ports import Clock
 
@@ -56,7 +49,6 @@ __all__ = [
 DEFAULT_REASONS = ("mention", "reply", "quote", "follow", "like", "repost")
 PAGE_SIZE = 100
 PROFILES_PER_CALL = 25  # app.bsky.actor.getProfiles refuses more
-CREATE_COST = 3
 _NOTHING_YET = "1970-01-01T00:00:00.000Z"  # the mark of an account without notifications
 # How far past our own clock an item's indexedAt may lie. The AppView stamps indexedAt with its
 # clock, not ours, so some skew is normal; ten minutes (the default overlap) covers any sane NTP
@@ -112,6 +104,7 @@ class BlueskyClient:
         )
         self._seen_cursor: str | None = None
         self._carried = CarriedProfiles()  # authors of the notifications read, until looked up
+        self._poster = Poster(self._session, self._clock, self._log, sleep, max_attempts, self.lookup_profiles)
 
     @property
     def did(self) -> str:
@@ -298,88 +291,10 @@ class BlueskyClient:
     # -- posting ----------------------------------------------------------------------------
 
     def post_reply(self, reply: OutgoingReply) -> PostedReply:
-        """Post under a record key derived from the idempotency key, so that a retry finds the post."""
-        reply = dataclasses.replace(reply, text=with_mentions(reply.text, reply.to))
-        check_sendable(reply)
-        rkey = convert.tid_from_key(reply.idempotency_key)
-        earlier = self.find_posted(reply)
-        if earlier:
-            self._log.info("bluesky.reply_found", draft_id=reply.draft_id, post_id=earlier.post_id)
-            return earlier
-        record = models.AppBskyFeedPost.Record(
-            text=reply.text,
-            created_at=self._clock.now().astimezone(UTC).isoformat(timespec="milliseconds"),
-            reply=self._reply_ref(reply.in_reply_to),
-            facets=build_facets(reply.text, self._mention_dids(reply)) or None,
-            langs=[reply.language] if reply.language else None,
-        )
-        data = models.ComAtprotoRepoCreateRecord.Data(
-            repo=self.did, collection=convert.POST_COLLECTION, rkey=rkey, record=record
-        )
-        self._session.limits.charge_write(CREATE_COST)
-        posted = self._create(data, rkey)
-        self._log.info("bluesky.reply_posted", draft_id=reply.draft_id, post_id=posted.post_id,
-                       already_posted=posted.already_posted)
-        return posted
+        return self._poster.post_reply(reply)
 
     def find_posted(self, reply: OutgoingReply) -> PostedReply | None:
-        """The record under the key derived from the idempotency key, if an attempt made it."""
-        earlier = self._own_post(convert.tid_from_key(reply.idempotency_key))
-        return PostedReply(earlier, convert.post_url(earlier), already_posted=True) if earlier else None
-
-    def _create(self, data: Any, rkey: str) -> PostedReply:
-        """Create the record; after any failure, look for it before trying again: a timeout may
-        hide a success, and the PDS answers a create under a taken key with a 500."""
-        create = lambda: self._session.client.com.atproto.repo.create_record(data)  # noqa: E731
-        for attempt in range(1, self._max_attempts + 1):
-            try:
-                created = self._session.call(create, "posting the reply", attempts=1)
-                return PostedReply(created.uri, convert.post_url(created.uri))
-            except (TransientError, RemoteRejectedError) as error:
-                earlier = self._own_post(rkey)
-                if earlier:
-                    return PostedReply(earlier, convert.post_url(earlier), already_posted=True)
-                delay = self._session.delay_after(error, attempt, waited_for_limit=True)
-                if delay is None:
-                    raise
-                self._sleep(delay)
-        raise AssertionError("unreachable: the last attempt returns or raises")
-
-    def _own_post(self, rkey: str) -> str | None:
-        params = models.ComAtprotoRepoGetRecord.Params(
-            repo=self.did, collection=convert.POST_COLLECTION, rkey=rkey
-        )
-        try:
-            get = lambda: self._session.client.com.atproto.repo.get_record(params)  # noqa: E731
-            return self._session.call(get, "checking for the reply").uri
-        except RemoteNotFoundError:
-            return None
-
-    def _reply_ref(self, parent_uri: str) -> models.AppBskyFeedPost.ReplyRef:
-        """Strong refs (uri + cid) to the post answered and to its thread's root."""
-        params = models.AppBskyFeedGetPosts.Params(uris=[parent_uri])
-        page = self._session.query("app.bsky.feed.getPosts", params, "reading the post to answer")
-        posts = page.get("posts") or []
-        if not posts:
-            raise RemoteNotFoundError(f"Bluesky: the post to answer is gone: {parent_uri}")
-        try:
-            return convert.reply_ref(posts[0])
-        except convert.UnreadableItemError as exc:
-            raise RemoteRejectedError(f"Bluesky: cannot read the post to answer: {exc}") from exc
-
-    def _mention_dids(self, reply: OutgoingReply) -> dict[str, str]:
-        """DIDs for the `@handles` in the text: from the reply's recipients, else one profile lookup."""
-        known: dict[str, str] = {}
-        if len(reply.to) == len(reply.recipient_ids):
-            known = {handle.lstrip("@").lower(): did for handle, did in zip(reply.to, reply.recipient_ids)}
-        missing = [handle for handle in mentioned_handles(reply.text) if handle not in known]
-        if missing:
-            found = self.lookup_profiles(missing)
-            known.update({key: person.platform_id or "" for key, person in found.items()})
-            unresolved = [handle for handle in missing if handle not in known]
-            if unresolved:  # they stay plain text: a plain "@handle" notifies nobody
-                self._log.warning("bluesky.mention_unresolved", handles=unresolved)
-        return known
+        return self._poster.find_posted(reply)
 
 
 def _split_at(items: list[Any], latest: datetime) -> tuple[list[Any], list[Any]]:

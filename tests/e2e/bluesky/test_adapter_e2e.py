@@ -142,13 +142,13 @@ def test_a_create_racing_an_earlier_attempt_is_refused_by_the_pds_and_reported_a
     network.process_all()
     reply = _reply("We do, every spring.", target, "e2e-draft-race", network)
     first = client.post_reply(reply)
-    original, calls = client._own_post, []
+    original, calls = client._poster._own_post, []
 
     def misses_the_first_time(rkey: str) -> str | None:
         calls.append(rkey)
         return None if len(calls) == 1 else original(rkey)
 
-    monkeypatch.setattr(client, "_own_post", misses_the_first_time)
+    monkeypatch.setattr(client._poster, "_own_post", misses_the_first_time)
 
     raced = client.post_reply(reply)
 
