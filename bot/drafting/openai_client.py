@@ -68,7 +68,8 @@ class ChatEndpoint:
             if attempt < ATTEMPTS:
                 delay = _backoff(retry_after)
                 if self._log is not None:
-                    self._log.info("drafter.openai_retry", reason=reason, attempt=attempt, delay_seconds=round(delay, 2))
+                    self._log.info("drafter.openai_retry", reason=reason, attempt=attempt,
+                                   delay_seconds=round(delay, 2))
                 self._sleep(delay)
         raise Unusable(f"{reason} after {ATTEMPTS} tries", unreachable=reason == "connection failed")
 
@@ -135,7 +136,8 @@ def probe(settings: OpenAISettings, timeout: float, transport: httpx.BaseTranspo
     except httpx.TransportError:
         return "fail", f"cannot reach {settings.base_url}: is the model server running?"
     if response.status_code >= 400:
-        return "fail", f"{settings.base_url}: {STATUS_REASONS.get(response.status_code, f'HTTP {response.status_code}')}"
+        status = STATUS_REASONS.get(response.status_code, f"HTTP {response.status_code}")
+        return "fail", f"{settings.base_url}: {status}"
     try:
         served = [str(m.get("id")) for m in response.json().get("data", []) if isinstance(m, dict)]
     except (ValueError, AttributeError):

@@ -63,7 +63,8 @@ def test_a_draft_from_the_model_says_which_model_wrote_it(httpserver: HTTPServer
     rapport = with_model(tmp_path, httpserver.url_for("/v1"))
     run = rapport("run", "--once")
     # One Spanish reply for every message: the English ones are refused, and fall back, loudly.
-    assert run.exit_code == 0 and "drafted by template (model failed: reply not in the message's language (en))" in run.stdout
+    assert run.exit_code == 0
+    assert "drafted by template (model failed: reply not in the message's language (en))" in run.stdout
     drafts = [d for d in rapport.json("queue", "list", "--status", "all") if d["origin"] == "openai:llama3.1"]
     assert drafts, "no draft came from the model"
     assert _lines_with(rapport("queue", "show", drafts[0]["id"]).stdout, "written by openai:llama3.1")

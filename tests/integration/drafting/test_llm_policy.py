@@ -53,7 +53,9 @@ def test_an_injected_pitch_from_the_model_is_blocked_for_a_first_contact(store, 
 
 
 @respx.mock
-def test_the_model_reads_the_thread_above_the_message_without_leading_mentions(store, clock, llm_drafter) -> None:  # noqa: ANN001
+def test_the_model_reads_the_thread_above_the_message_without_leading_mentions(  # noqa: ANN001
+    store, clock, llm_drafter,
+) -> None:
     respx.post(URL).respond(json=completion("¡Te recomiendo [tu respuesta: club de ciclismo en Zaragoza]!"))
     platform = FakePlatform()
     zoe = Person("u-zoe", "zoe@social.example", "Zoe")

@@ -8,6 +8,7 @@ transaction open, the note, with a one-second busy timeout, would fail with "dat
 
 from __future__ import annotations
 
+import json
 import threading
 from datetime import timedelta
 from pathlib import Path
@@ -29,7 +30,7 @@ from bot.services.contacts import add_note
 from bot.services.drafting import draft_replies
 from bot.services.ingest import poll_account, record_interaction
 from bot.store.unit_of_work import SqlAlchemyStore
-from tests.fakes import FakePlatform, RecordingLog
+from tests.fakes import FakeClock, FakePlatform, RecordingLog
 from tests.integration.drafting.test_openai import completion
 
 POLICY = policy_from_settings(Settings())
@@ -49,29 +50,17 @@ class SlowModel:
         self.asked = True
         self.thinking.set()
         self.release.wait(HOLD_LIMIT)
-        return Response(completion_json(self.reply), content_type="application/json")
-
-
-def completion_json(reply: str) -> str:
-    import json
-
-    return json.dumps(completion(reply))
+        return Response(json.dumps(completion(self.reply)), content_type="application/json")
 
 
 @pytest.fixture
 def sqlite_store(tmp_path: Path):  # noqa: ANN201
     store = SqlAlchemyStore(f"sqlite:///{tmp_path / 'rapport.db'}")
     with store.unit_of_work() as uow:
-        uow.state.ensure_account("demo", "sandbox", "me@sandbox.example", _clock().now())
+        uow.state.ensure_account("demo", "sandbox", "me@sandbox.example", FakeClock().now())
         uow.commit()
     yield store
     store.close()
-
-
-def _clock():  # noqa: ANN202
-    from tests.fakes import FakeClock
-
-    return FakeClock()
 
 
 def _drafter(httpserver: HTTPServer, clock: Any) -> OpenAIDrafter:
@@ -79,7 +68,9 @@ def _drafter(httpserver: HTTPServer, clock: Any) -> OpenAIDrafter:
     return OpenAIDrafter(settings, TemplateDrafter(clock=clock), log=RecordingLog(), clock=clock)
 
 
-def _while_the_model_thinks(model: SlowModel, work: Any, other_store: SqlAlchemyStore, handle: str, clock: Any):  # noqa: ANN202
+def _while_the_model_thinks(  # noqa: ANN202
+    model: SlowModel, work: Any, other_store: SqlAlchemyStore, handle: str, clock: Any,
+):
     """Run `work` in a thread; while the model holds its answer, write a note and list the
     queue through another connection; then let the model answer. What the listing saw."""
     failures: list[BaseException] = []
@@ -110,7 +101,7 @@ def _while_the_model_thinks(model: SlowModel, work: Any, other_store: SqlAlchemy
 def test_a_note_and_the_queue_go_through_while_the_model_drafts_a_reply(
     httpserver: HTTPServer, sqlite_store: SqlAlchemyStore, tmp_path: Path,
 ) -> None:
-    clock = _clock()
+    clock = FakeClock()
     model = SlowModel("¡Gracias, Zoe! Me alegra que te sirviera.")
     httpserver.expect_request("/v1/chat/completions", method="POST").respond_with_handler(model)
     platform = FakePlatform()
@@ -137,7 +128,7 @@ def test_a_note_and_the_queue_go_through_while_the_model_drafts_a_reply(
 def test_a_note_goes_through_while_the_model_drafts_a_check_in(
     httpserver: HTTPServer, sqlite_store: SqlAlchemyStore, tmp_path: Path,
 ) -> None:
-    clock = _clock()
+    clock = FakeClock()
     model = SlowModel("¡Hola, Marta! ¿Cómo va el trail running estos días?")
     httpserver.expect_request("/v1/chat/completions", method="POST").respond_with_handler(model)
     person = Person("id-marta", "marta@red.example", "Marta")
