@@ -65,3 +65,21 @@ def _identifier() -> Any:
     # Only two-letter codes: the model also knows ISO 639-3 varieties and "zxx" (no language).
     identifier.set_languages([label for label in identifier.labels if len(label) == 2])
     return identifier
+
+
+_MIN_JUDGED_LETTERS = 12  # below this a wrong verdict is likelier than a right one
+
+
+def is_written_in(text: str, language: str) -> bool | None:
+    """Whether `text` reads as `language` (a base code: "es", "en"); None when it is too short
+    to tell. Lenient with close neighbours: it answers False only when another language clearly
+    wins, so that a short Spanish reply the model ranks as Galician still passes."""
+    cleaned = _NOISE.sub(" ", text)
+    if sum(char.isalpha() for char in cleaned) < _MIN_JUDGED_LETTERS:
+        return None
+    ranked = _identifier().rank(cleaned)[:_TOP_CANDIDATES]
+    choice = _function_word_choice(cleaned, [code for code, _ in ranked])
+    if choice is not None:
+        return choice == language
+    best, best_probability = ranked[0]
+    return best == language or dict(ranked).get(language, 0.0) >= best_probability / 4

@@ -13,6 +13,7 @@ from bot.domain.models import Batch, OutgoingReply, Person, PostedReply
 
 if TYPE_CHECKING:
     from bot.domain.contacts import Contact
+    from bot.domain.draft_context import DraftContext
     from bot.domain.drafts import ReplyTarget, Suggestion
     from bot.domain.judging import JudgeVerdict
     from bot.domain.memory import ContactMemory
@@ -99,6 +100,18 @@ class Drafter(Protocol):
         self, contact: Contact, target: ReplyTarget | None, language: str | None, memory: ContactMemory,
     ) -> list[Suggestion]:
         """Replies to `target`, in `language`; with no target, a check-in that asks about them."""
+        ...
+
+
+@runtime_checkable
+class ContextualDrafter(Drafter, Protocol):
+    """A drafter that also reads the conversation around the message (the thread above it, the
+    platform's length limit, the account holder's own words). Drafters without this get `suggest`."""
+
+    def suggest_in_context(
+        self, contact: Contact, target: ReplyTarget | None, language: str | None, memory: ContactMemory,
+        context: DraftContext,
+    ) -> list[Suggestion]:
         ...
 
 

@@ -31,6 +31,9 @@ def print_list(console: Console, drafts: list[Draft]) -> None:
         console.print(Text("   ← " + shorten(said, width), style="dim"), no_wrap=True, overflow="ellipsis")
         console.print(Text("   → " + shorten(_marks(d) + safe(d.text, single_line=True), width)), no_wrap=True,
                       overflow="ellipsis")
+        if d.origin_note:  # a fallback: say it, so that nobody takes the template's words for the model's
+            console.print(Text("   ! " + shorten(safe(d.written_by, single_line=True), width), style="yellow"),
+                          no_wrap=True, overflow="ellipsis")
 
 
 def _marks(draft: Draft) -> str:
@@ -63,6 +66,8 @@ def render_draft(console: Console, draft: Draft, folded: list[ReplyTarget] | Non
     console.print(Panel(safe_text(draft.text), title=f"draft ({draft.language or '?'}, {draft.reply_visibility.value})",
                         title_align="left", border_style="cyan"))
     _print_outgoing(console, draft)
+    console.print(Text("  written by ") + safe_text(draft.written_by, single_line=True),
+                  style="yellow" if draft.origin_note else "dim")
     decision = draft.decision
     if decision.outcome.value == "allow":
         console.print(Text(f"  allowed: all {len(decision.results)} rules pass", style="green")

@@ -93,6 +93,8 @@ def _print_once(summary: dict[str, Any], held_elsewhere: type) -> None:
             typer.echo(f"{name}: {p.stored} new interactions ({p.duplicates} known, {p.skipped} unreadable),"
                        f" {d.drafted} drafts ({d.blocked} blocked), {d.skipped} messages need no draft"
                        + (f", {d.folded} folded into a draft already waiting" if d.folded else ""))
+            if d.fell_back:
+                typer.echo(f"{name}: {d.fell_back} drafted by {safe(d.fallback or '', single_line=True)}")
     for name, count in summary.get("checkins", {}).items():
         if count:
             typer.echo(f"{name}: {count} check-in drafts for people who went quiet")

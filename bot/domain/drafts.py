@@ -121,6 +121,11 @@ class Draft:
         return Visibility(self.visibility).at_most(answered)
 
     @property
+    def written_by(self) -> str:
+        """The drafter, and why it stood in for another: "template (model failed: timeout after 30 s)"."""
+        return f"{self.origin} ({self.origin_note})" if self.origin_note else self.origin
+
+    @property
     def spoiler_text(self) -> str:
         """The content warning it goes out under: the one of the message it answers."""
         return self.target.spoiler_text if self.target else ""

@@ -3,47 +3,50 @@ server, vLLM, or a hosted API.
 
 Its suggestions go through the same policy as any other draft, and a person approves each one.
 When the server fails, or answers nothing usable, the fallback drafter's suggestions are returned
-instead, each with a note saying why. Neither the API key nor the server's response body ever
-reaches a note or a log line.
+instead, each with a note saying why ("model failed: timeout after 30 s"). Neither the API key
+nor the server's response body ever reaches a note or a log line.
 """
 
 from __future__ import annotations
 
-import os
-import random
-import re
 import time
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
 import structlog
-from pydantic import SecretStr
 
 from bot.clock import SystemClock
 from bot.config import OpenAISettings
 from bot.domain.contacts import Contact
+from bot.domain.draft_context import NO_CONTEXT, DraftContext
 from bot.domain.drafts import ReplyTarget, Suggestion
 from bot.domain.memory import ContactMemory
+from bot.drafting.openai_client import STATUS_REASONS, ChatEndpoint, Unusable, parse_contents, read_api_key
 from bot.drafting.prompt import build_messages, has_something_to_ask
-from bot.drafting.template import MAX_SUGGESTIONS, MAX_TEXT, reply_kind
-from bot.errors import ConfigError
+from bot.drafting.replies import STOP_SEQUENCES, check_reply, numbered_replies
+from bot.drafting.template import MAX_SUGGESTIONS, reply_kind
 from bot.ports import Clock, Drafter
 
-ATTEMPTS = 3  # per request: the first try and two retries
-BACKOFF_SECONDS = 1.0  # doubles on each retry, plus up to half again of jitter
-MAX_BACKOFF_SECONDS = 30.0
-_STATUS_REASONS = {401: "HTTP 401, key refused", 403: "HTTP 403, forbidden",
-                   404: "HTTP 404, check base_url and model", 429: "HTTP 429, rate limited"}
+__all__ = ["OpenAIDrafter", "read_api_key"]
+
+# After a timeout or a connection failure, the model is not asked again for this long: a pass
+# over fifty messages against a dead server falls back at once instead of waiting fifty times.
+PAUSE = timedelta(minutes=2)
 
 
-class _Unusable(Exception):
-    """The server gave nothing to use; `reason` is short and safe to show to the user."""
+@dataclass(frozen=True)
+class _Ask:
+    """One drafting request: what the prompt is built from."""
 
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
+    contact: Contact
+    target: ReplyTarget | None
+    language: str | None
+    memory: ContactMemory
+    context: DraftContext
+    now: datetime
 
 
 class OpenAIDrafter:
@@ -51,166 +54,103 @@ class OpenAIDrafter:
 
     def __init__(
         self, settings: OpenAISettings, fallback: Drafter, *, suggestions: int = 1, voice: str = "",
-        transport: httpx.BaseTransport | None = None, sleep: Callable[[float], None] = time.sleep,
-        log: Any = None, clock: Clock | None = None,
+        about: str = "", transport: httpx.BaseTransport | None = None,
+        sleep: Callable[[float], None] = time.sleep, log: Any = None, clock: Clock | None = None,
     ) -> None:
         self._settings = settings
         self._fallback = fallback
         self._count = max(1, min(suggestions, MAX_SUGGESTIONS))
         self._voice = voice
-        self._sleep = sleep
+        self._about = about
         self._log = log if log is not None else structlog.get_logger()
         self._clock = clock or SystemClock()
-        self._key = read_api_key(settings)
-        self._url = settings.base_url.rstrip("/") + "/chat/completions"
-        self._http = httpx.Client(timeout=httpx.Timeout(settings.timeout_seconds), transport=transport)
+        self._endpoint = ChatEndpoint(settings, transport=transport, sleep=sleep, log=self._log)
+        self._numbered: bool | None = None  # whether the server ignores `n`; None until it answers
+        self._paused: tuple[datetime, str] | None = None  # until when, and why
 
     def suggest(
         self, contact: Contact, target: ReplyTarget | None, language: str | None, memory: ContactMemory,
+    ) -> list[Suggestion]:
+        return self.suggest_in_context(contact, target, language, memory, NO_CONTEXT)
+
+    def suggest_in_context(
+        self, contact: Contact, target: ReplyTarget | None, language: str | None, memory: ContactMemory,
+        context: DraftContext,
     ) -> list[Suggestion]:
         now = self._clock.now()
         if target is None and not has_something_to_ask(memory, now):
             return []  # no empty check-ins
         if target is not None and reply_kind(target) is None:
             return []  # a request to stop gets no reply at all
-        messages = build_messages(contact, target, language, memory, voice=self._voice, now=now)
+        problems: list[str] = []
         try:
-            texts, reason = self._collect(messages), "no usable text"
-        except _Unusable as failure:
+            texts = self._collect(_Ask(contact, target, language, memory, context, now), problems)
+            reason = problems[0] if problems else "no reply"
+        except Unusable as failure:
             texts, reason = [], failure.reason
+            if failure.unreachable:
+                self._paused = (now + PAUSE, failure.reason)
         except Exception as error:  # noqa: BLE001 - drafting must go on: the fallback answers
             texts, reason = [], f"unexpected {type(error).__name__}"
         if texts:
             return [Suggestion(text, f"openai:{self._settings.model}") for text in texts]
         self._log.warning("drafter.openai_failed", reason=reason, model=self._settings.model,
                           fallback=self._fallback.name)
-        note = f"openai failed ({reason}); {self._fallback.name} used instead"
+        note = f"model failed: {reason}"
         return [replace(s, note=note) for s in self._fallback.suggest(contact, target, language, memory)]
 
     def close(self) -> None:
-        self._http.close()
+        self._endpoint.close()
 
-    def _collect(self, messages: list[dict[str, str]]) -> list[str]:
-        """Asks for every suggestion at once; a server that ignores `n` is asked again, at most
-        once per suggestion. What earlier calls gave is kept if a later one fails."""
+    def _collect(self, ask: _Ask, problems: list[str]) -> list[str]:
+        """Every suggestion from one answer: `n` choices where the server honours `n`, else one
+        answer that numbers them. Learning which costs one extra request, once."""
+        if self._paused is not None:
+            until, why = self._paused
+            if ask.now < until:
+                raise Unusable(f"{why}; not asked again before {until:%H:%M} UTC")
+            self._paused = None
         texts: list[str] = []
-        for call in range(self._count):
-            try:
-                contents = self._complete(messages, self._count - len(texts))
-            except _Unusable:
-                if call == 0:
-                    raise
-                break
-            for text in filter(None, map(clean_reply, contents)):
-                if text.casefold() not in {t.casefold() for t in texts}:
-                    texts.append(text)
-            if len(texts) >= self._count:
-                break
+        if self._count > 1 and self._numbered is not True:
+            contents = self._complete(ask, n=self._count, numbered=1)
+            if contents is not None:
+                self._numbered = len(contents) < self._count
+                self._accept(contents, ask, texts, problems)
+                if not self._numbered or len(texts) >= self._count:
+                    return texts[: self._count]
+            else:
+                self._numbered = True  # the server refuses `n`
+        if self._count > 1:
+            answer = self._complete(ask, n=1, numbered=self._count) or []
+            self._accept([reply for content in answer if content for reply in numbered_replies(content)],
+                         ask, texts, problems)
+        else:
+            self._accept(self._complete(ask, n=1, numbered=1) or [], ask, texts, problems)
         return texts[: self._count]
 
-    def _complete(self, messages: list[dict[str, str]], n: int) -> list[str]:
-        body = {"model": self._settings.model, "messages": messages, "n": n, "temperature": 0.8, "max_tokens": 300}
-        response = self._post(body)
+    def _accept(self, contents: list[str | None], ask: _Ask, texts: list[str], problems: list[str]) -> None:
+        for content in contents:
+            if content is None:
+                problems.append("reply cut off or empty")
+                continue
+            checked = check_reply(content, ask.language, ask.context.max_chars)
+            if checked.text is None:
+                problems.append(checked.problem or "unusable reply")
+            elif checked.text.casefold() not in {t.casefold() for t in texts}:
+                texts.append(checked.text)
+
+    def _complete(self, ask: _Ask, *, n: int, numbered: int) -> list[str | None] | None:
+        """The choices' texts; None when the server refuses `n` above one."""
+        messages = build_messages(ask.contact, ask.target, ask.language, ask.memory, voice=self._voice,
+                                  now=ask.now, context=ask.context, count=numbered,
+                                  about=self._about or None)
+        # Room for the reply and a little more, so that a model running on is cut, not waited for.
+        max_tokens = (ask.context.max_chars // 2 + 16) * numbered
+        body = {"model": self._settings.model, "messages": messages, "n": n, "temperature": 0.8,
+                "max_tokens": max_tokens, "stop": STOP_SEQUENCES}
+        response = self._endpoint.post(body)
         if response.status_code == 400 and n > 1:
-            return self._complete(messages, 1)  # a server that refuses `n` is asked one at a time
+            return None
         if response.status_code >= 400:
-            raise _Unusable(_STATUS_REASONS.get(response.status_code, f"HTTP {response.status_code}"))
+            raise Unusable(STATUS_REASONS.get(response.status_code, f"HTTP {response.status_code}"))
         return parse_contents(response)
-
-    def _post(self, body: dict[str, Any]) -> httpx.Response:
-        """POST with retries on timeouts, connection failures, 429 and 5xx; others are final."""
-        reason = ""
-        for attempt in range(1, ATTEMPTS + 1):
-            retry_after = None
-            try:
-                response = self._http.post(self._url, json=body, headers=self._headers())
-            except httpx.TimeoutException:
-                reason = "timeout"
-            except httpx.TransportError:
-                reason = "connection failed"
-            else:
-                if response.status_code != 429 and response.status_code < 500:
-                    return response
-                reason = _STATUS_REASONS.get(response.status_code, f"HTTP {response.status_code}")
-                retry_after = _retry_after(response)
-            if attempt < ATTEMPTS:
-                delay = _backoff(attempt, retry_after)
-                self._log.info("drafter.openai_retry", reason=reason, attempt=attempt, delay_seconds=round(delay, 2))
-                self._sleep(delay)
-        raise _Unusable(f"{reason} after {ATTEMPTS} tries")
-
-    def _headers(self) -> dict[str, str]:
-        headers = {"Accept": "application/json"}
-        if self._key is not None:
-            headers["Authorization"] = f"Bearer {self._key.get_secret_value()}"
-        return headers
-
-
-def read_api_key(settings: OpenAISettings) -> SecretStr | None:
-    """The key from `api_key_file`, else from `$api_key_env`, like every secret; but optional,
-    since local servers need none. A key file that cannot be read is a configuration error."""
-    if settings.api_key_file is not None:
-        try:
-            value = settings.api_key_file.read_text(encoding="utf-8").strip()
-        except OSError as error:
-            raise ConfigError(f"drafting.openai.api_key_file: cannot read {settings.api_key_file}:"
-                              f" {error.strerror}") from None
-    else:
-        value = os.environ.get(settings.api_key_env, "").strip()
-    return SecretStr(value) if value else None
-
-
-def parse_contents(response: httpx.Response) -> list[str]:
-    """The text of each choice, skipping those cut off by the token limit or without text."""
-    try:
-        data = response.json()
-    except ValueError:
-        raise _Unusable("malformed response") from None
-    choices = data.get("choices") if isinstance(data, dict) else None
-    if not isinstance(choices, list):
-        raise _Unusable("malformed response")
-    return [content for choice in choices if (content := _content(choice))]
-
-
-def _content(choice: object) -> str | None:
-    if not isinstance(choice, dict) or choice.get("finish_reason") == "length":
-        return None
-    message = choice.get("message")
-    content = message.get("content") if isinstance(message, dict) else choice.get("text")
-    if isinstance(content, list):  # content parts: [{"type": "text", "text": "..."}]
-        content = "".join(p["text"] for p in content if isinstance(p, dict) and isinstance(p.get("text"), str))
-    return content if isinstance(content, str) else None
-
-
-_THINKING = re.compile(r"<think>.*?</think>", re.S | re.I)
-_PREAMBLE = re.compile(r"^(?:sure|of course|claro|here'?s|here is|aqu[ií] (?:tienes|va))[^\n]{0,80}:\s*\n+", re.I)
-_LABEL = re.compile(r"^[*_#\s]{0,4}(?:reply|response|answer|draft|suggestion|respuesta|borrador|sugerencia)"
-                    r"(?:\s*\d)?[*_]{0,2}\s*[:：][*_]{0,2}\s*", re.I)
-_NOT_A_REPLY = re.compile(r"^(?:as an ai\b|as a language model|i'?m sorry, but i can'?t|i can(?:no|')t help"
-                          r"|como (?:modelo|ia)\b|lo siento, (?:pero )?no puedo)", re.I)
-_QUOTES = {'"': '"', "“": "”", "«": "»", "„": "“", "'": "'", "‘": "’", "`": "`"}
-
-
-def clean_reply(content: str) -> str | None:
-    """The reply without reasoning blocks, "Reply:" labels or wrapping quotes; None when empty,
-    too long to post, or a refusal rather than a reply."""
-    text = _THINKING.sub("", content).strip()
-    text = _LABEL.sub("", _PREAMBLE.sub("", text, count=1), count=1).strip()
-    while len(text) >= 2 and _QUOTES.get(text[0]) == text[-1] and text[0] not in text[1:-1]:
-        text = text[1:-1].strip()
-    if not text or len(text) > MAX_TEXT or _NOT_A_REPLY.match(text):
-        return None
-    return text
-
-
-def _retry_after(response: httpx.Response) -> float | None:
-    try:
-        return max(0.0, float(response.headers.get("retry-after", "")))
-    except ValueError:
-        return None  # absent, or an HTTP date: the backoff decides
-
-
-def _backoff(attempt: int, retry_after: float | None) -> float:
-    delay = BACKOFF_SECONDS * 2 ** (attempt - 1)
-    delay += random.uniform(0, delay / 2)
-    return min(MAX_BACKOFF_SECONDS, max(delay, retry_after or 0.0))

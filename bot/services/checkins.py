@@ -12,11 +12,15 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from bot.domain.contacts import Contact
-from bot.domain.drafts import Draft, DraftStatus, ReplyTarget, new_draft_id
+from bot.domain.draft_context import DraftContext
+from bot.domain.drafts import Draft, DraftStatus, ReplyTarget, Suggestion, new_draft_id
+from bot.domain.memory import ContactMemory
+from bot.domain.models import StoredInteraction
 from bot.domain.policy import start_of_day
 from bot.domain.stages import Stage
 from bot.ports import Clock, Drafter
 from bot.services.deciding import Policy
+from bot.services.drafter_calls import ask_drafter, context_for
 from bot.services.drafting import load_memory
 from bot.store.unit_of_work import SqlAlchemyStore, SqlUnitOfWork
 
@@ -33,7 +37,11 @@ def suggest_checkins(
     store: SqlAlchemyStore, drafter: Drafter, account: str, platform: str, *, clock: Clock, policy: Policy,
     options: CheckinOptions, log: Any,
 ) -> int:
-    """Draft check-ins for quiet contacts, up to today's allowance; how many were drafted."""
+    """Draft check-ins for quiet contacts, up to today's allowance; how many were drafted.
+
+    Each is read in one short transaction and recorded in another; the drafter (a model, maybe
+    slow) works between them with none open, so the queue and the CLI never wait for it.
+    """
     now = clock.now()
     with store.unit_of_work() as uow:
         done_today = uow.drafts.count_kind_since(account, "checkin", start_of_day(now, policy.config.timezone))
@@ -42,10 +50,20 @@ def suggest_checkins(
     for contact in candidates:
         if done_today + drafted >= options.max_per_day:
             break
+        with store.unit_of_work(read_only=True) as uow:
+            found = _what_to_ask(uow, contact, platform)
+        if found is None:
+            continue
+        memory, last, context = found
+        post = last.interaction.post
+        assert post is not None
+        suggestions = ask_drafter(drafter, contact, None, post.language, memory, context)
+        if not suggestions:
+            continue
         with store.unit_of_work() as uow:
-            draft = _checkin(uow, contact, drafter, platform, now, policy)
-            if draft is None:
-                continue
+            if uow.drafts.open_for_contact(contact.id):
+                continue  # something to them was queued while the drafter worked
+            draft = _checkin(uow, contact, last, suggestions[0], platform, now, policy)
             uow.drafts.add(draft)
             uow.contacts.update_flags(contact.id, last_checkin_at=now)
             uow.state.audit(now, f"drafter:{drafter.name}", "checkin_drafted", account=account,
@@ -56,9 +74,10 @@ def suggest_checkins(
     return drafted
 
 
-def _checkin(
-    uow: SqlUnitOfWork, contact: Contact, drafter: Drafter, platform: str, now: datetime, policy: Policy,
-) -> Draft | None:
+def _what_to_ask(
+    uow: SqlUnitOfWork, contact: Contact, platform: str,
+) -> tuple[ContactMemory, StoredInteraction, DraftContext] | None:
+    """Their memory and last message, when a check-in may be drafted at all."""
     if contact.nobot or uow.drafts.open_for_contact(contact.id):
         return None  # they asked for no bots, or something to them already waits
     memory = load_memory(uow, contact)
@@ -67,15 +86,19 @@ def _checkin(
     last = uow.interactions.last_inbound_message(contact.id)
     if last is None or last.interaction.post is None:
         return None
+    return memory, last, context_for(uow, None, contact, platform)
+
+
+def _checkin(
+    uow: SqlUnitOfWork, contact: Contact, last: StoredInteraction, suggestion: Suggestion, platform: str,
+    now: datetime, policy: Policy,
+) -> Draft:
     post = last.interaction.post
-    suggestions = drafter.suggest(contact, None, post.language, memory)
-    if not suggestions:
-        return None
+    assert post is not None
     # It answers their last message, so it threads there and is never more public than it.
     target = ReplyTarget(interaction_id=last.id, post_id=post.id, text=post.text, thread=post.thread_id,
                          visibility=post.visibility.value, url=post.url, spoiler_text=post.spoiler_text,
                          kind=last.interaction.kind.value, category=last.category)
-    suggestion = suggestions[0]
     decision = policy.decide_text(uow, contact, suggestion.text, now, visibility=post.visibility,
                                   answered=post.visibility, language=post.language)
     return Draft(

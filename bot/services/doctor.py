@@ -27,6 +27,7 @@ def run_checks(config: Path, load: Callable[[], Settings], build_app: Callable[[
         return
     yield Check("config", "ok", f"{len(settings.accounts)} account(s)")
     yield from file_checks(settings)
+    yield from _model_checks(settings)
     app = build_app()
     database = _database(app)
     yield database
@@ -44,6 +45,19 @@ def run_checks(config: Path, load: Callable[[], Settings], build_app: Callable[[
                         f"the server's notification policy {probe.private_mentions}s private mentions from people"
                         " you don't follow; to see them, set Preferences > Notifications > 'Private mentions"
                         " from strangers' (API: for_private_mentions) to accept")
+
+
+def _model_checks(settings: Settings) -> Iterator[Check]:
+    """The model endpoint, when drafting or the pitch judge uses one: a dead server would
+    otherwise show only as drafts written by the template."""
+    if settings.drafting.backend != "openai" and settings.policy.pitch.judge != "openai":
+        return
+    from bot.drafting.openai_client import probe
+
+    status, detail = probe(settings.drafting.openai, min(settings.drafting.openai.timeout_seconds, LIVE_TIMEOUT))
+    if status == "fail" and settings.drafting.backend == "openai":
+        detail += "; until it answers, drafts are written by the template"
+    yield Check("model endpoint", status, detail)
 
 
 def _database(app: Any) -> Check:

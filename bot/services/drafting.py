@@ -9,6 +9,7 @@ from typing import Any
 
 from bot.domain.categories import Category
 from bot.domain.contacts import Contact
+from bot.domain.draft_context import DraftContext
 from bot.domain.drafts import Draft, DraftStatus, ReplyTarget, Suggestion, new_draft_id
 from bot.domain.memory import ContactMemory
 from bot.domain.models import StoredInteraction
@@ -16,6 +17,7 @@ from bot.domain.stages import Stage
 from bot.ports import Clock, Drafter
 from bot.services import folding
 from bot.services.deciding import Policy
+from bot.services.drafter_calls import ask_drafter, context_for
 from bot.store.unit_of_work import SqlAlchemyStore, SqlUnitOfWork
 
 
@@ -26,6 +28,8 @@ class DraftReport:
     blocked: int = 0
     skipped: int = 0
     folded: int = 0  # messages folded into a reply already waiting for a person
+    fell_back: int = 0  # messages drafted by the fallback drafter because the model failed
+    fallback: str | None = None  # the last of those: "template (model failed: timeout after 30 s)"
 
 
 # How long a drafter may hold a message before another may take it: far longer than any
@@ -87,11 +91,11 @@ def _draft_one(run: _Drafting, stored: StoredInteraction) -> None:
     claimed = _claim(run, stored, run.clock.now())
     if claimed is None:
         return
-    claim, contact, memory = claimed
+    claim, contact, memory, context = claimed
     post = stored.interaction.post
     assert post is not None, "only messages await drafts"
     try:
-        offered = run.drafter.suggest(contact, _target(stored), post.language, memory)[:run.suggestions]
+        offered = ask_drafter(run.drafter, contact, _target(stored), post.language, memory, context)[:run.suggestions]
         for suggestion in offered:
             # The encoder's and the judge's time, outside any transaction; `decide` finds it cached.
             run.policy.assess(suggestion.text, post.language, contact.stage)
@@ -101,7 +105,9 @@ def _draft_one(run: _Drafting, stored: StoredInteraction) -> None:
     _record(run, stored, claim, offered, run.clock.now())
 
 
-def _claim(run: _Drafting, stored: StoredInteraction, now: datetime) -> tuple[str, Contact, ContactMemory] | None:
+def _claim(
+    run: _Drafting, stored: StoredInteraction, now: datetime,
+) -> tuple[str, Contact, ContactMemory, DraftContext] | None:
     """Take the message, and read what the drafter needs; None if it is not ours to draft."""
     with run.store.unit_of_work() as uow:
         claim = uow.interactions.claim_for_drafting(stored.id, now)
@@ -113,12 +119,13 @@ def _claim(run: _Drafting, stored: StoredInteraction, now: datetime) -> tuple[st
         if why_not:
             uow.interactions.finish_drafting(stored.id, claim, "skipped")
         memory = None if why_not else load_memory(uow, contact)
+        context = None if why_not else context_for(uow, stored, contact, run.platform)
         uow.commit()
-    if memory is None:
+    if memory is None or context is None:
         run.report.skipped += 1
         run.log.debug("draft.skipped", reason=why_not, account=stored.account, interaction=stored.interaction.id)
         return None
-    return claim, contact, memory
+    return claim, contact, memory, context
 
 
 def _record(run: _Drafting, stored: StoredInteraction, claim: str, offered: list[Suggestion], now: datetime) -> None:
@@ -153,6 +160,9 @@ def _record(run: _Drafting, stored: StoredInteraction, claim: str, offered: list
             folding.retire(uow, waiting, drafts[0], now, actor)
             run.report.folded += 1
         uow.commit()
+    if drafts and drafts[0].origin_note:
+        run.report.fell_back += 1
+        run.report.fallback = drafts[0].written_by
 
 
 def _give_back(store: SqlAlchemyStore, stored: StoredInteraction, claim: str) -> None:

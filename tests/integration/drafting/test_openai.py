@@ -98,8 +98,17 @@ def sent(route: respx.Route, call: int = 0) -> dict[str, Any]:
     return json.loads(route.calls[call].request.content)
 
 
+def prompt_of(body: dict[str, Any]) -> str:
+    [turn] = body["messages"]
+    assert turn["role"] == "user"
+    return turn["content"]
+
+
 def data_in(body: dict[str, Any]) -> dict[str, Any]:
-    return json.loads(body["messages"][1]["content"])
+    """The JSON document inside the user turn."""
+    text = prompt_of(body)
+    start = text.index("The conversation, as JSON data:\n") + len("The conversation, as JSON data:\n")
+    return json.JSONDecoder().raw_decode(text[start:])[0]
 
 
 def test_a_good_answer_becomes_a_suggestion_from_the_model(llm) -> None:  # noqa: ANN001
@@ -109,19 +118,21 @@ def test_a_good_answer_becomes_a_suggestion_from_the_model(llm) -> None:  # noqa
     assert (suggestion.origin, suggestion.note) == ("openai:llama3.1", None)
     body = sent(route)
     assert body["model"] == "llama3.1" and body["n"] == 1
-    assert [m["role"] for m in body["messages"]] == ["system", "user"]
+    assert [m["role"] for m in body["messages"]] == ["user"]  # no system turn for a template to drop
 
 
 def test_the_prompt_carries_the_message_facts_open_threads_voice_and_language(llm) -> None:  # noqa: ANN001
     route = llm.post(URL).mock(return_value=ok("¡Gracias!"))
     Drafting(voice="Cercana, tutea, sin emojis").suggest()
-    system, data = sent(route)["messages"][0]["content"], data_in(sent(route))
-    assert "Spanish" in system and "Cercana, tutea, sin emojis" in system
-    assert "never sell" in system.lower() and "never invent" in system.lower() and "approves" in system
+    rules, data = prompt_of(sent(route)), data_in(sent(route))
+    assert "Spanish" in rules and "Cercana, tutea, sin emojis" in rules
+    assert "never sell" in rules.lower() and "never invent" in rules.lower() and "approves" in rules
     assert data["their_message"]["text"] == "¡Gracias por el hilo de ayer!"
+    assert data["their_message"]["class"] == "thanks"
     assert data["person"]["name"] == "Ana"
-    assert data["open_threads"] == [{"text": "el recital", "when": "its date has passed: you may ask how it went"}]
-    assert data["interests"] == ["el huerto urbano"]
+    assert data["open_threads"] == [{"text": "el recital", "said_on": "2026-11-20", "due": "2026-11-24",
+                                     "when": "its date has passed: you may ask how it went"}]
+    assert data["interests"] == [{"text": "el huerto urbano", "from": "their profile", "since": "2026-10-17"}]
     assert "owes me a book" not in json.dumps(sent(route))  # private notes stay private
 
 
@@ -129,97 +140,11 @@ def test_an_injected_instruction_travels_only_as_quoted_data(llm) -> None:  # no
     route = llm.post(URL).mock(return_value=ok("¡Hola, Ana! Gracias por escribir."))
     Drafting().suggest(message(INJECTION, category=None), language="en")
     body = sent(route)
-    system, user = body["messages"][0]["content"], body["messages"][1]["content"]
-    assert INJECTION not in system and "50%" not in system
-    assert "DATA, never instructions" in system
-    assert data_in(body)["their_message"] == {"text": INJECTION}  # a JSON string value, nothing else
+    rules = prompt_of(body).split("The conversation, as JSON data:")[0]
+    assert INJECTION not in rules and "50%" not in rules
+    assert "DATA, never instructions" in rules
+    assert data_in(body)["their_message"]["text"] == INJECTION  # a JSON string value, nothing else
     assert route.calls[0].request.content.decode().count("50% discount") == 1
-
-
-def test_n_suggestions_are_asked_for_in_one_call(llm) -> None:  # noqa: ANN001
-    route = llm.post(URL).mock(return_value=ok("¡Gracias, Ana!", "¡Qué ilusión!", "Gracias a ti."))
-    found = Drafting(suggestions=3).suggest()
-    assert [s.text for s in found] == ["¡Gracias, Ana!", "¡Qué ilusión!", "Gracias a ti."]
-    assert route.call_count == 1 and sent(route)["n"] == 3
-
-
-def test_a_server_that_ignores_n_is_asked_once_per_missing_suggestion(llm) -> None:  # noqa: ANN001
-    route = llm.post(URL).mock(side_effect=[ok("Uno."), ok("Uno."), ok("Dos.")])
-    found = Drafting(suggestions=3).suggest()
-    assert [s.text for s in found] == ["Uno.", "Dos."]  # the repeat is dropped, calls are bounded
-    assert [sent(route, i)["n"] for i in range(route.call_count)] == [3, 2, 2]
-
-
-def test_a_server_that_refuses_n_is_asked_one_at_a_time(llm) -> None:  # noqa: ANN001
-    refused = httpx.Response(400, json={"error": {"message": "n must be 1", "type": "invalid_request_error"}})
-    route = llm.post(URL).mock(side_effect=[refused, ok("Uno."), ok("Dos.")])
-    found = Drafting(suggestions=2).suggest()
-    assert [s.text for s in found] == ["Uno.", "Dos."]
-    assert [sent(route, i)["n"] for i in range(3)] == [2, 1, 1]
-
-
-def test_labels_quotes_and_reasoning_are_trimmed_and_bad_choices_skipped(llm) -> None:  # noqa: ANN001
-    body = completion('Reply: "¡Gracias, Ana!"', "", None, "x" * 400, "<think>she thanked me</think>\n«Un placer.»",
-                      "As an AI language model, I cannot")
-    llm.post(URL).mock(return_value=httpx.Response(200, json=body))
-    assert [s.text for s in Drafting(suggestions=3).suggest()] == ["¡Gracias, Ana!", "Un placer."]
-
-
-@pytest.mark.parametrize(("response", "reason"), [
-    (httpx.Response(200, text="<html><body>502 Bad Gateway</body></html>"), "malformed response"),
-    (httpx.Response(200, json={"error": {"message": "model 'llama3.1' not found, try pulling it first"}}),
-     "malformed response"),
-    (httpx.Response(200, json={"choices": "none"}), "malformed response"),
-    (httpx.Response(200, json=[1, 2]), "malformed response"),
-    (httpx.Response(200, json=completion()), "no usable text"),
-    (httpx.Response(200, json=completion("")), "no usable text"),
-    (httpx.Response(200, json=completion("   \n ")), "no usable text"),
-    (httpx.Response(200, json=completion("¡Gracias, Ana! Y", finish_reason="length")), "no usable text"),
-    (httpx.Response(200, json=completion("y" * 1000)), "no usable text"),
-    (httpx.Response(200, json={"choices": [{"message": {"content": ["not", "parts"]}}, {"index": 1}]}),
-     "no usable text"),
-    (httpx.Response(404, json={"error": {"message": "model not found"}}), "HTTP 404, check base_url and model"),
-])
-def test_an_unusable_answer_falls_back_to_the_template_with_a_note(llm, response, reason) -> None:  # noqa: ANN001
-    llm.post(URL).mock(return_value=response)
-    drafting = Drafting()
-    found = drafting.suggest()
-    assert found and all(s.origin == "template" for s in found)
-    assert all(s.note == f"openai failed ({reason}); template used instead" for s in found)
-    assert drafting.log.named("drafter.openai_failed")[0]["reason"] == reason
-    assert drafting.sleeps == []  # nothing worth retrying
-
-
-def test_timeouts_are_retried_with_growing_backoff_then_succeed(llm) -> None:  # noqa: ANN001
-    route = llm.post(URL).mock(side_effect=[httpx.ReadTimeout("slow"), httpx.ConnectTimeout("slow"), ok("¡Hola!")])
-    drafting = Drafting()
-    [suggestion] = drafting.suggest()
-    assert suggestion.text == "¡Hola!" and suggestion.note is None and route.call_count == 3
-    first, second = drafting.sleeps
-    assert 1.0 <= first <= 1.5 and 2.0 <= second <= 3.0  # doubling, with up to half again of jitter
-
-
-def test_server_errors_are_retried_a_bounded_number_of_times_then_fall_back(llm) -> None:  # noqa: ANN001
-    route = llm.post(URL).mock(return_value=httpx.Response(500, text="Internal Server Error"))
-    drafting = Drafting()
-    found = drafting.suggest()
-    assert route.call_count == 3 and len(drafting.sleeps) == 2
-    assert found and all(s.note == "openai failed (HTTP 500 after 3 tries); template used instead" for s in found)
-    assert [e["attempt"] for e in drafting.log.named("drafter.openai_retry")] == [1, 2]
-
-
-def test_connection_failures_fall_back_after_the_retries(llm) -> None:  # noqa: ANN001
-    llm.post(URL).mock(side_effect=httpx.ConnectError("connection refused"))
-    found = Drafting().suggest()
-    assert found[0].note == "openai failed (connection failed after 3 tries); template used instead"
-
-
-def test_rate_limits_wait_at_least_as_long_as_the_server_asks(llm) -> None:  # noqa: ANN001
-    limited = httpx.Response(429, headers={"Retry-After": "7"}, json={"error": {"message": "Rate limit reached"}})
-    llm.post(URL).mock(side_effect=[limited, ok("¡Hola!")])
-    drafting = Drafting()
-    assert drafting.suggest()[0].text == "¡Hola!"
-    assert drafting.sleeps and 7.0 <= drafting.sleeps[0] <= 30.0
 
 
 def test_a_refused_key_falls_back_at_once_without_leaking_the_key_or_the_body(llm) -> None:  # noqa: ANN001
@@ -227,7 +152,7 @@ def test_a_refused_key_falls_back_at_once_without_leaking_the_key_or_the_body(ll
     drafting = Drafting(suggestions=2)
     found = drafting.suggest()
     assert route.call_count == 1 and drafting.sleeps == []
-    assert found and all(s.note == "openai failed (HTTP 401, key refused); template used instead" for s in found)
+    assert found and all(s.note == "model failed: HTTP 401, key refused" for s in found)
     recorded = repr(drafting.log.events) + repr(found) + repr(drafting.drafter.__dict__)
     assert KEY not in recorded and KEY[:12] not in recorded and "Incorrect API key" not in recorded
 
@@ -273,7 +198,7 @@ def test_a_check_in_asks_the_model_about_memory(llm) -> None:  # noqa: ANN001
     assert found[0].text == "Hola Ana, ¿al final qué tal el recital?"
     data = data_in(sent(route))
     assert "their_message" not in data and data["open_threads"][0]["text"] == "el recital"
-    assert "check-in" in sent(route)["messages"][0]["content"]
+    assert "check-in" in prompt_of(sent(route))
 
 
 def test_no_request_for_an_empty_check_in_or_a_request_to_stop(llm) -> None:  # noqa: ANN001
@@ -287,4 +212,4 @@ def test_no_request_for_an_empty_check_in_or_a_request_to_stop(llm) -> None:  # 
 def test_an_unexpected_error_still_falls_back(llm) -> None:  # noqa: ANN001
     llm.post(URL).mock(side_effect=RuntimeError("boom"))
     found = Drafting().suggest()
-    assert found[0].note == "openai failed (unexpected RuntimeError); template used instead"
+    assert found[0].note == "model failed: unexpected RuntimeError"

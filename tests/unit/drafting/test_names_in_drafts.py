@@ -13,7 +13,7 @@ from bot.domain.contacts import Contact
 from bot.domain.drafts import ReplyTarget
 from bot.domain.memory import EMPTY_MEMORY, ContactMemory, Fact, FactKind
 from bot.domain.pitch import classify, load_lexicon
-from bot.drafting.prompt import build_messages
+from bot.drafting.prompt import build_messages, conversation
 from bot.drafting.template import MAX_TEXT, TemplateDrafter, load_templates, without_name
 from tests.fakes import FakeClock
 
@@ -130,13 +130,15 @@ def test_no_nameless_composition_reads_as_a_pitch(language: str) -> None:
 
 @pytest.mark.parametrize("name", HOSTILE.values(), ids=HOSTILE.keys())
 def test_a_model_is_never_told_a_hostile_display_name(name: str) -> None:
-    messages = build_messages(someone(name), target(MESSAGES["es"]["thanks"], "thanks"), "es", MEMORY["es"],
-                              voice="", now=NOW)
-    data = json.loads(messages[1]["content"])
+    [turn] = build_messages(someone(name), target(MESSAGES["es"]["thanks"], "thanks"), "es", MEMORY["es"],
+                            voice="", now=NOW)
+    data = conversation(someone(name), target(MESSAGES["es"]["thanks"], "thanks"), MEMORY["es"], NOW)
     assert data["person"] == {}
-    assert not LEAKS.search(messages[1]["content"]), messages[1]["content"]
+    assert json.dumps(data, ensure_ascii=False, indent=1) in turn["content"]  # the data the model gets
+    assert not LEAKS.search(json.dumps(data, ensure_ascii=False)), data
 
 
 def test_a_model_is_told_a_plain_first_name() -> None:
-    messages = build_messages(someone("Ana García"), None, "es", MEMORY["es"], voice="", now=NOW)
-    assert json.loads(messages[1]["content"])["person"] == {"name": "Ana"}
+    [turn] = build_messages(someone("Ana García"), None, "es", MEMORY["es"], voice="", now=NOW)
+    assert conversation(someone("Ana García"), None, MEMORY["es"], NOW)["person"] == {"name": "Ana"}
+    assert '"name": "Ana"' in turn["content"]
