@@ -7,22 +7,9 @@ from pathlib import Path
 from typing import Optional
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
 from bot.cli.app import state_of
-from bot.cli.render import json_text, safe, safe_text, shorten
-from bot.domain.report import Report
-from bot.domain.stages import Stage
-
-STAGE_LABELS = {
-    Stage.AUDIENCE: "audience", Stage.FIRST_CONTACT: "first contact", Stage.ACQUAINTANCE: "acquaintance",
-    Stage.RELATIONSHIP: "relationship", Stage.TRUSTED: "trusted",
-}
-
-
-def column_label(days_ago: int) -> str:
-    return "now" if days_ago == 0 else f"{days_ago} days ago"
+from bot.cli.render import json_text, safe
 
 
 def register(app: typer.Typer) -> None:
@@ -36,7 +23,8 @@ def report_command(
     account: Optional[str] = typer.Option(None, "--account", "-a", help="One account (default: all of them)."),
     weeks: int = typer.Option(12, "--weeks", help="Weeks of conversations and draft decisions to count."),
     quiet_days: Optional[int] = typer.Option(
-        None, "--quiet-days", help="No exchange for this many days is going cold (default: [drafting.checkins] quiet_days)."),
+        None, "--quiet-days",
+        help="No exchange for this many days is going cold (default: [drafting.checkins] quiet_days)."),
 ) -> None:
     """The relationship funnel over time, conversations, decisions on drafts, going-cold list."""
     from bot.services.reporting import build_report
@@ -56,61 +44,8 @@ def report_command(
     elif html is not None:
         typer.echo(f"wrote {safe(html)}")
     else:
+        from rich.console import Console
+
+        from bot.cli.report_terminal import print_report
+
         print_report(report, Console(highlight=False))
-
-
-def print_report(report: Report, console: Console) -> None:
-    scope = f"account {safe(report.account)}" if report.account else "all accounts"
-    console.print(f"[bold]rapport report[/bold] — {scope}, {report.generated_at:%Y-%m-%d %H:%M} UTC")
-    console.print(_funnel_table(report))
-    console.print(_weeks_table(report))
-    console.print(_drafts_table(report))
-    console.print(_cold_table(report))
-
-
-def _funnel_table(report: Report) -> Table:
-    table = Table(title="Stage funnel", title_justify="left", pad_edge=False)
-    table.add_column("stage")
-    for column in report.funnel:
-        table.add_column(column_label(column.days_ago), justify="right")
-    for stage in Stage:
-        table.add_row(STAGE_LABELS[stage], *(str(column.counts[stage]) for column in report.funnel))
-    return table
-
-
-def _weeks_table(report: Report) -> Table:
-    table = Table(title="Conversations per week (by the week they began)", title_justify="left", pad_edge=False)
-    for name in ("week of", "conversations", "reciprocal", ""):
-        table.add_column(name, justify="left" if name in ("week of", "") else "right")
-    widest = max([w.conversations for w in report.weeks] + [1])
-    for week in report.weeks:
-        bar = "█" * round(20 * week.reciprocal / widest) + "░" * (
-            round(20 * week.conversations / widest) - round(20 * week.reciprocal / widest))
-        table.add_row(week.start.isoformat(), str(week.conversations), str(week.reciprocal), bar)
-    return table
-
-
-def _drafts_table(report: Report) -> Table:
-    d = report.drafts
-    table = Table(title=f"Drafts since {report.since:%Y-%m-%d}", title_justify="left", pad_edge=False)
-    table.add_column("outcome")
-    table.add_column("drafts", justify="right")
-    for name, count in (("approved as drafted", d.approved), ("approved after an edit", d.edited),
-                        ("rejected", d.rejected), ("blocked", d.blocked)):
-        table.add_row(name, str(count))
-    for code, count in d.blocked_by_reason.items():
-        table.add_row(f"  blocked: {code}", str(count))
-    return table
-
-
-def _cold_table(report: Report) -> Table:
-    table = Table(title=f"Going cold: no exchange in {report.quiet_days} days", title_justify="left", pad_edge=False)
-    for name in ("handle", "stage", "last exchange", "days", "open threads"):
-        table.add_column(name, justify="right" if name == "days" else "left")
-    for c in report.going_cold:
-        threads = "\n".join(shorten(safe(t, single_line=True), 70) for t in c.open_threads) or "—"
-        table.add_row(safe_text(c.handle, single_line=True), STAGE_LABELS[c.stage], f"{c.last_exchange_at:%Y-%m-%d}",
-                      str(c.days_quiet), safe_text(threads))
-    if not report.going_cold:
-        table.add_row("nobody", "", "", "", "")
-    return table

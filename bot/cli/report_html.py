@@ -12,8 +12,8 @@ import os
 import tempfile
 from pathlib import Path
 
-from bot.cli.report import STAGE_LABELS, column_label
 from bot.cli.render import timestamp
+from bot.cli.report_json import STAGE_LABELS, column_label
 from bot.domain.report import Report
 from bot.domain.stages import Stage
 from bot.errors import InvalidInputError

@@ -8,6 +8,16 @@ from bot.cli.render import timestamp
 from bot.domain.report import Report
 from bot.domain.stages import Stage
 
+# How the terminal and the page name the stages and the funnel's columns.
+STAGE_LABELS = {
+    Stage.AUDIENCE: "audience", Stage.FIRST_CONTACT: "first contact", Stage.ACQUAINTANCE: "acquaintance",
+    Stage.RELATIONSHIP: "relationship", Stage.TRUSTED: "trusted",
+}
+
+
+def column_label(days_ago: int) -> str:
+    return "now" if days_ago == 0 else f"{days_ago} days ago"
+
 
 def report_json(report: Report) -> dict[str, Any]:
     drafts = report.drafts
