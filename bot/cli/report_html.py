@@ -8,11 +8,12 @@ charts. Text from other people (handles, names, open threads) is HTML-escaped.
 from __future__ import annotations
 
 import html
+import math
 import os
 import tempfile
 from pathlib import Path
 
-from bot.cli.render import timestamp
+from bot.cli.render import safe, timestamp
 from bot.cli.report_json import STAGE_LABELS, column_label
 from bot.domain.report import Report
 from bot.domain.stages import Stage
@@ -47,7 +48,7 @@ def render_html(report: Report) -> str:
     divs = {div_id: fig.to_html(full_html=False, include_plotlyjs=False, div_id=div_id,
                                 config={"displaylogo": False, "responsive": True})
             for div_id, fig in zip(CHARTS, charts)}
-    scope = f"account {html.escape(report.account)}" if report.account else "all accounts"
+    scope = f"account {_shown(report.account)}" if report.account else "all accounts"
     return _PAGE.format(
         plotly=get_plotlyjs(), scope=scope, generated=html.escape(timestamp(report.generated_at) or ""),
         funnel=divs["chart-funnel"] + _funnel_table(report),
@@ -57,9 +58,12 @@ def render_html(report: Report) -> str:
     )
 
 
-def _layout(title: str) -> dict:
+def _layout(title: str, values: list[int]) -> dict:
+    # Whole numbers on the axis: these are counts of people, conversations and drafts.
+    step = max(1, math.ceil(max(values + [0]) / 6))
     return {"title": {"text": title}, "barmode": "group", "height": 360, "margin": {"t": 80, "b": 60},
-            "font": {"family": "system-ui, sans-serif"}, "yaxis": {"rangemode": "nonnegative"},
+            "font": {"family": "system-ui, sans-serif"},
+            "yaxis": {"rangemode": "nonnegative", "tick0": 0, "dtick": step, "tickformat": "d"},
             "legend": {"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom"}}
 
 
@@ -68,7 +72,8 @@ def _funnel_chart(go, report: Report):  # noqa: ANN001, ANN202
     bars = [go.Bar(name=column_label(c.days_ago), x=labels, y=[c.counts[s] for s in Stage],
                    text=[c.counts[s] for s in Stage], textposition="outside", marker_color=colour)
             for c, colour in zip(report.funnel, _COLOURS)]
-    return go.Figure(bars, layout=_layout("Contacts at each stage"))
+    counts = [n for column in report.funnel for n in column.counts.values()]
+    return go.Figure(bars, layout=_layout("Contacts at each stage", counts))
 
 
 def _weeks_chart(go, report: Report):  # noqa: ANN001, ANN202
@@ -78,7 +83,8 @@ def _weeks_chart(go, report: Report):  # noqa: ANN001, ANN202
                text=[w.conversations for w in report.weeks], textposition="outside", marker_color=_COLOURS[1]),
         go.Bar(name="reciprocal", x=weeks, y=[w.reciprocal for w in report.weeks],
                text=[w.reciprocal for w in report.weeks], textposition="outside", marker_color=_COLOURS[0]),
-    ], layout={**_layout("Conversations per week"), "xaxis": {"type": "category", "tickangle": -45}})
+    ], layout={**_layout("Conversations per week", [w.conversations for w in report.weeks]),
+               "xaxis": {"type": "category", "tickangle": -45}})
 
 
 def _drafts_chart(go, report: Report):  # noqa: ANN001, ANN202
@@ -86,20 +92,25 @@ def _drafts_chart(go, report: Report):  # noqa: ANN001, ANN202
     names = ["approved", "edited", "rejected", "blocked"]
     values = [d.approved, d.edited, d.rejected, d.blocked]
     return go.Figure([go.Bar(x=names, y=values, text=values, textposition="outside", marker_color=_COLOURS[0])],
-                     layout=_layout(f"Drafts since {report.since:%Y-%m-%d}"))
+                     layout=_layout(f"Drafts since {report.since:%Y-%m-%d}", values))
 
 
 def _blocked_chart(go, report: Report):  # noqa: ANN001, ANN202
     reasons = report.drafts.blocked_by_reason
     codes, counts = list(reasons) or ["none"], list(reasons.values()) or [0]
     return go.Figure([go.Bar(x=codes, y=counts, text=counts, textposition="outside", marker_color=_COLOURS[0])],
-                     layout=_layout("Blocked drafts by reason code"))
+                     layout=_layout("Blocked drafts by reason code", counts))
 
 
 def _table(head: list[str], rows: list[list[object]], table_id: str) -> str:
-    cells = "".join("<tr>" + "".join(f"<td>{html.escape(str(v))}</td>" for v in row) + "</tr>" for row in rows)
+    cells = "".join("<tr>" + "".join(f"<td>{_shown(v)}</td>" for v in row) + "</tr>" for row in rows)
     heads = "".join(f"<th>{html.escape(h)}</th>" for h in head)
     return f'<table id="{table_id}"><thead><tr>{heads}</tr></thead><tbody>{cells}</tbody></table>'
+
+
+def _shown(value: object) -> str:
+    """Other people's text as inert HTML: no control or bidi-override characters, no markup."""
+    return html.escape(safe(value, single_line=True))
 
 
 def _funnel_table(report: Report) -> str:
