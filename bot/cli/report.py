@@ -21,9 +21,9 @@ def report_command(
     as_json: bool = typer.Option(False, "--json", help="The figures as JSON, for scripts."),
     html: Optional[Path] = typer.Option(None, "--html", help="Also write the report as one self-contained HTML page."),
     account: Optional[str] = typer.Option(None, "--account", "-a", help="One account (default: all of them)."),
-    weeks: int = typer.Option(12, "--weeks", help="Weeks of conversations and draft decisions to count."),
+    weeks: int = typer.Option(12, "--weeks", min=1, max=520, help="Weeks of conversations and draft decisions to count."),
     quiet_days: Optional[int] = typer.Option(
-        None, "--quiet-days",
+        None, "--quiet-days", min=1,
         help="No exchange for this many days is going cold (default: [drafting.checkins] quiet_days)."),
 ) -> None:
     """The relationship funnel over time, conversations, decisions on drafts, going-cold list."""
