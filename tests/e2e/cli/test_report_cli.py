@@ -50,6 +50,9 @@ def test_report_json_gives_the_hand_counted_figures(tmp_path: Path, database_url
     assert figures["conversations_per_week"] == EXPECTED["conversations_per_week"]
     assert figures["drafts"] == EXPECTED["drafts"]
     assert [c["handle"] for c in figures["going_cold"]["contacts"]] == ["eva@social.example", "ana@social.example"]
+    # Their words whole, for scripts, yet as JSON escapes that no terminal acts on.
+    assert figures["going_cold"]["contacts"][1]["open_threads"] == [HOSTILE_THREAD]
+    assert "\x1b" not in result.stdout and "\x07" not in result.stdout
 
 
 def test_the_terminal_report_shows_the_figures_and_no_escape_sequence_from_others(tmp_path: Path) -> None:
