@@ -130,7 +130,7 @@ def state_of(ctx: typer.Context) -> CliState:
 
 
 def _register() -> None:
-    from bot.cli import contacts, policy, queue, service
+    from bot.cli import contacts, policy, queue, report, service
 
     app.add_typer(queue.queue_app, name="queue")
     app.add_typer(contacts.contacts_app, name="contacts")
@@ -139,6 +139,7 @@ def _register() -> None:
     app.add_typer(service.db_app, name="db")
     app.add_typer(service.auth_app, name="auth")
     service.register(app)
+    report.register(app)
 
 
 _register()

@@ -7,6 +7,7 @@ from dataclasses import replace
 
 from bot.domain.contacts import Contact
 from bot.domain.memory import Fact, FactKind
+from bot.domain.stage_history import Cause
 from bot.errors import InvalidInputError, NotFoundError
 from bot.ports import Clock
 from bot.services.deciding import Policy
@@ -35,7 +36,8 @@ def set_trust(
         counters = replace(contact.counters, trusted=trusted)
         contact = replace(contact, counters=counters)
         uow.contacts.update_flags(contact.id, trusted=trusted)
-        updated = recompute_stage(uow, contact, policy.thresholds)
+        updated = recompute_stage(uow, contact, policy.thresholds, at=clock.now(),
+                                  cause=Cause.TRUSTED if trusted else Cause.UNTRUSTED)
         uow.state.audit(clock.now(), actor, "trusted" if trusted else "untrusted", account=contact.account,
                         contact_id=contact.id, detail={"stage": updated.stage.value})
         uow.commit()
@@ -52,7 +54,7 @@ def add_note(
     with store.unit_of_work() as uow:
         contact = find_contact(uow, handle, account)
         uow.contacts.add_fact(contact.id, Fact(FactKind.NOTE, text, "user", clock.now()))
-        updated = recompute_stage(uow, contact, policy.thresholds)
+        updated = recompute_stage(uow, contact, policy.thresholds, at=clock.now())
         uow.state.audit(clock.now(), actor, "note_added", account=contact.account, contact_id=contact.id)
         uow.commit()
         return updated

@@ -11,6 +11,7 @@ from bot.domain.categories import Category, categorize
 from bot.domain.contacts import Contact
 from bot.domain.memory import TOPIC_SOURCE
 from bot.domain.models import Batch, Direction, Interaction
+from bot.domain.stage_history import Cause
 from bot.domain.stages import StageThresholds, assess_stage
 from bot.domain.validation import validate_interaction
 from bot.errors import InvalidRecordError, StoreError
@@ -209,7 +210,9 @@ def update_stage(
         last_conversation_at=max(c.last_conversation_at or at, at),
         known_facts=known_facts(uow, contact),
     )
-    uow.contacts.save_progress(contact, counters, assess_stage(counters, thresholds))
+    # Dated by the newest message counted: history read backwards reaches a stage no earlier.
+    uow.contacts.save_progress(contact, counters, assess_stage(counters, thresholds),
+                               at=counters.last_conversation_at or at, cause=Cause.MESSAGE.value)
 
 
 def known_facts(uow: SqlUnitOfWork, contact: Contact) -> int:
@@ -217,10 +220,12 @@ def known_facts(uow: SqlUnitOfWork, contact: Contact) -> int:
     return sum(1 for fact in uow.contacts.facts(contact.id) if fact.source != TOPIC_SOURCE)
 
 
-def recompute_stage(uow: SqlUnitOfWork, contact: Contact, thresholds: StageThresholds) -> Contact:
-    """Place a contact again after a person changed something (trust, a note)."""
+def recompute_stage(
+    uow: SqlUnitOfWork, contact: Contact, thresholds: StageThresholds, *, at: datetime, cause: Cause = Cause.FACT,
+) -> Contact:
+    """Place a contact again after a person changed something (trust, a note) at `at`."""
     counters = replace(contact.counters, known_facts=known_facts(uow, contact))
-    uow.contacts.save_progress(contact, counters, assess_stage(counters, thresholds))
+    uow.contacts.save_progress(contact, counters, assess_stage(counters, thresholds), at=at, cause=cause.value)
     updated = uow.contacts.get(contact.id)
     assert updated is not None
     return updated

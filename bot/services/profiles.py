@@ -83,5 +83,5 @@ def _store_profile(store: SqlAlchemyStore, contact: Contact, person: Person | No
             if note and note not in known:
                 uow.contacts.add_fact(contact.id, Fact(FactKind.NOTE, note, PLATFORM_NOTE, now))
         uow.contacts.update_flags(contact.id, profile_refreshed_at=now)
-        recompute_stage(uow, contact, policy.thresholds)
+        recompute_stage(uow, contact, policy.thresholds, at=now)
         uow.commit()

@@ -12,8 +12,9 @@ from bot.domain.contacts import Contact
 from bot.domain.handles import handle_key
 from bot.domain.memory import Fact, FactKind
 from bot.domain.models import Direction, Person
+from bot.domain.stage_history import change_between
 from bot.domain.stages import RelationshipCounters, Stage, StageAssessment
-from bot.store.schema import contacts, conversations, facts
+from bot.store.schema import contacts, conversations, facts, stage_changes
 
 
 @dataclass(frozen=True)
@@ -151,7 +152,18 @@ class ContactRepository:
             became_reciprocal=reciprocal_now and not was_reciprocal,
         )
 
-    def save_progress(self, contact: Contact, counters: RelationshipCounters, assessment: StageAssessment) -> None:
+    def save_progress(
+        self, contact: Contact, counters: RelationshipCounters, assessment: StageAssessment, *,
+        at: datetime, cause: str,
+    ) -> None:
+        """Store the counters and the stage; a new stage is also written to the stage history,
+        dated `at` (when it was reached) with its cause, as it happens."""
+        change = change_between(contact.stage, assessment, at, cause)
+        if change is not None:
+            self._c.execute(insert(stage_changes).values(
+                contact_id=contact.id, at=change.at, from_stage=change.from_stage.value,
+                to_stage=change.to_stage.value, cause=change.cause, reason=change.reason,
+            ))
         self._c.execute(update(contacts).where(contacts.c.id == contact.id).values(
             conversations=counters.conversations, conversation_days=counters.conversation_days,
             reciprocal_conversations=counters.reciprocal_conversations,

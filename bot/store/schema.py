@@ -210,3 +210,17 @@ heartbeats = Table(
     Column("started_at", UtcDateTime, nullable=False),
     Column("load", Float),
 )
+
+# Every move of a contact along the ladder, as it happens: the report's "30 days ago" is read
+# from here, not estimated. Migration 0006 wrote the history before it by replaying what was stored.
+stage_changes = Table(
+    "stage_changes", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("contact_id", Integer, ForeignKey("contacts.id", ondelete="CASCADE"), nullable=False),
+    Column("at", UtcDateTime, nullable=False),  # when the contact reached the new stage
+    Column("from_stage", String(16), nullable=False),
+    Column("to_stage", String(16), nullable=False),
+    Column("cause", String(24), nullable=False),  # message, fact, trusted, untrusted; replay:... from 0006
+    Column("reason", Text, nullable=False, default=""),  # the assessment's why, in words
+    Index(None, "contact_id", "at"),
+)

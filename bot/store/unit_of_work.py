@@ -12,6 +12,7 @@ from bot.store.contacts import ContactRepository
 from bot.store.database import SCHEMA_HEAD, create_database_engine, current_revision, upgrade
 from bot.store.drafts import DraftRepository
 from bot.store.interactions import InteractionRepository
+from bot.store.reports import ReportRepository
 from bot.store.state import StateRepository
 
 
@@ -21,6 +22,7 @@ class SqlUnitOfWork:
     contacts: ContactRepository
     interactions: InteractionRepository
     drafts: DraftRepository
+    reports: ReportRepository
     state: StateRepository
 
     def __init__(self, engine: Engine, read_only: bool = False) -> None:
@@ -40,6 +42,7 @@ class SqlUnitOfWork:
         self.contacts = ContactRepository(self._connection)
         self.interactions = InteractionRepository(self._connection)
         self.drafts = DraftRepository(self._connection)
+        self.reports = ReportRepository(self._connection)
         self.state = StateRepository(self._connection)
         return self
 
