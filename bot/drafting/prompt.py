@@ -102,7 +102,7 @@ def conversation(
         data["their_message"] = message
     threads = [
         {"text": fact.text[:_MAX_FACT_CHARS], "when": _WHEN[timing]}
-        for fact in memory.open_threads if (timing := thread_timing(fact, now))
+        for fact in memory.open_threads if (timing := thread_timing(fact, now, memory.lookback))
     ]
     data["open_threads"] = threads[:_MAX_FACTS]
     data["interests"] = [fact.text[:_MAX_FACT_CHARS] for fact in memory.interests][:_MAX_FACTS]
@@ -111,4 +111,4 @@ def conversation(
 
 def has_something_to_ask(memory: ContactMemory, now: datetime) -> bool:
     """A check-in needs an open thread that is not stale, or an interest."""
-    return bool(memory.interests) or any(thread_timing(fact, now) for fact in memory.open_threads)
+    return bool(memory.interests) or any(thread_timing(fact, now, memory.lookback) for fact in memory.open_threads)
