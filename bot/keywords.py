@@ -11,6 +11,7 @@ import re
 from functools import cache
 from typing import Any
 
+from bot.domain.subjects import subject
 from bot.errors import RapportError
 
 _MAX_WORDS = 2
@@ -51,8 +52,10 @@ def topics(text: str, language: str | None, limit: int = 3) -> list[str]:
     )
     chosen: list[str] = []
     for phrase, _score in extractor.extract_keywords(cleaned):
-        if _is_topic(phrase, stop_words) and not _overlaps(phrase, chosen):
-            chosen.append(phrase)
+        # Only what names a subject (`subjects`): not "sábado", "triste", "te apuntas" or "reply".
+        kept = subject(phrase, cleaned, language) if _is_topic(phrase, stop_words) else None
+        if kept and not _overlaps(kept, chosen):
+            chosen.append(kept)
     return chosen[:limit]
 
 

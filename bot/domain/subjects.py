@@ -1,0 +1,149 @@
+"""Whether a key phrase of a message names a subject: a hobby, a craft, a field, a project.
+
+A keyword extractor ranks phrases by how they stand out, not by what they are, so "Oye",
+"sábado", "triste", "te apuntas", "private question" and "previous instructions" rank as high
+as "cerámica". Without a tagger, the same things a tagger would look at decide here:
+
+- what the words are (`data/subject_words.toml`): times, feelings, words about the message
+  itself, an injection's vocabulary, general words and common verb forms are never a subject;
+  leading or trailing adjectives ("quick", "pequeño") and determiners are trimmed off;
+- how they are spelt: English past forms and adverbs in -ly; Spanish infinitives, gerunds, verbs
+  in -amos/-emos/-imos, -aba, -aron/-ieron and accented preterites ("bajó", "empecé");
+- the word before them in the message: after "te", "me", "se", "I", "we", "no" or "to" a word is
+  a verb; a capitalised word after "to", "a" or "en" is a person or a place; a capitalised word
+  that opens a sentence says nothing of its own (imperatives and greetings open sentences too).
+
+Words are compared folded (lower case, accents off); accents are read on the original where they
+tell a verb ("bajó") from a noun.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+from bot.domain.normalize import fold_term
+
+_NEVER_LISTS = ("time", "feelings", "discourse", "injection", "verbs", "numbers")
+_CLITICS = frozenset("me te se nos os le les".split())
+_SPANISH_VERB_BEFORE = frozenset("yo tú él ella no ya nunca tambien también tampoco que".split())
+_ENGLISH_VERB_BEFORE = frozenset(
+    "i you we they he she it i'm we're they're i've we've i'll we'll to will would can could should must "
+    "do does did don't didn't can't won't just".split()
+)
+_PLACE_OR_PERSON_BEFORE = frozenset("to a en in from at desde and y".split())
+_HABER = frozenset("he has ha hemos habeis han habia".split())
+_LY_NOUNS = frozenset("family supply assembly italy july anomaly jelly belly rally ally butterfly monopoly lily holly".split())
+_SENTENCE_END = re.compile(r"(?:^|[.!?¡¿:;\n…\"“(])\W*$")
+_SPANISH_INFINITIVE = re.compile(r"^[a-zñ]{2,}(?:ar|er|ir)(?:me|te|se|lo|la|le|nos|os|los|las|les)?$")
+_SPANISH_FORMS = re.compile(
+    r"^[a-zñ]{2,}(?:(?:ando|iendo|yendo)(?:me|te|se|lo|la|le|nos|os|los|las|les)?|amos|emos|imos|aba|abas|aban"
+    r"|abamos|aron|ieron|aste|iste|asteis|isteis)$"
+)
+_ENGLISH_PAST = re.compile(r"^[a-z]{3,}(?<!e)ed$|^[a-z]+ied$")
+_ACUTE = frozenset("áéíóú")
+
+
+@dataclass(frozen=True)
+class _Lexicon:
+    never: frozenset[str]
+    generic: frozenset[str]
+    leading: frozenset[str]
+    determiners: frozenset[str]
+    noun_exceptions: frozenset[str]
+
+
+def subject(phrase: str, text: str, language: str | None) -> str | None:
+    """`phrase` (a key phrase of `text`) trimmed to the subject it names, or None if it names none."""
+    lexicon = _lexicon()
+    words = phrase.split()
+    while words and _folded(words[0]) in lexicon.leading | lexicon.determiners:
+        words = words[1:]
+    while words and _folded(words[-1]) in lexicon.leading | lexicon.determiners:
+        words = words[:-1]
+    if not words:
+        return None
+    folded = [_folded(w) for w in words]
+    if any(w in lexicon.never or _adverb(w) for w in folded) or (len(words) == 1 and folded[0] in lexicon.generic):
+        return None
+    before, opens_sentence = _context(" ".join(words), text)
+    languages = _languages(language)
+    if "es" in languages and _spanish_verb(words, folded, before, lexicon):
+        return None
+    if "en" in languages and _english_verb(words, folded, before):
+        return None
+    if len(words) == 1 and words[0][:1].isupper() and not _acronym(words[0]):
+        if opens_sentence or before in _PLACE_OR_PERSON_BEFORE:
+            return None  # a sentence's first word ("Oye", "Ignore"), or someone or somewhere ("a Lucía")
+    return " ".join(words)
+
+
+def _spanish_verb(words: list[str], folded: list[str], before: str, lexicon: _Lexicon) -> bool:
+    plain_before = fold_term(before)
+    if before in _CLITICS | _SPANISH_VERB_BEFORE or plain_before in {"que", "tambien"} or plain_before in _HABER \
+            or plain_before.startswith("haber"):
+        return True
+    for i, (word, plain) in enumerate(zip(words, folded)):
+        if plain in lexicon.noun_exceptions or word != word.lower() and i > 0:
+            continue
+        accented = not _ACUTE.isdisjoint(word.lower())
+        preterite = accented and word.lower()[-1:] in "óé"
+        determined = (before if i == 0 else folded[i - 1]) in lexicon.determiners - {"de", "para", "por", "sin", "a"}
+        infinitive = not accented and not determined and bool(_SPANISH_INFINITIVE.match(plain))
+        if preterite or infinitive or not accented and _SPANISH_FORMS.match(plain):
+            return True
+    return False
+
+
+def _english_verb(words: list[str], folded: list[str], before: str) -> bool:
+    if before in _ENGLISH_VERB_BEFORE:
+        return True
+    determined = before in _lexicon().determiners
+    last = folded[-1]
+    if _ENGLISH_PAST.match(last) and not (len(folded) == 1 and determined):
+        return True  # "tanks installed", "Loved"; "the tired" stays out by the feelings list
+    first = folded[0]
+    if len(folded) > 1 and (_ENGLISH_PAST.match(first) or first.endswith("ing")) and not determined:
+        return True  # "making plywood", "started learning"; "a sewing machine" is a thing
+    return False
+
+
+def _context(phrase: str, text: str) -> tuple[str, bool]:
+    """The word before the phrase's first use in `text` (lower case), and whether it opens a sentence."""
+    found = re.search(rf"(?<!\w){re.escape(phrase)}(?!\w)", text, re.IGNORECASE)
+    if found is None:
+        return "", False
+    head = text[: found.start()]
+    previous = re.search(r"([\w'’]+)\W*$", head)
+    return (previous.group(1).lower().replace("’", "'") if previous else ""), bool(_SENTENCE_END.search(head))
+
+
+def _adverb(word: str) -> bool:
+    return len(word) > 4 and word.endswith("ly") and word not in _LY_NOUNS or len(word) > 6 and word.endswith("mente")
+
+
+def _acronym(word: str) -> bool:
+    """"WCAG", "OKRs", "iPhone": capitals past the first letter mark a name, not a sentence start."""
+    return any(c.isupper() for c in word[1:])
+
+
+def _languages(language: str | None) -> tuple[str, ...]:
+    base = (language or "").split("-")[0].split("_")[0].lower()
+    return (base,) if base in ("es", "en") else ("es", "en")
+
+
+def _folded(word: str) -> str:
+    return fold_term(word).strip("'’\".,;:!?¡¿()")
+
+
+@cache
+def _lexicon() -> _Lexicon:
+    data = tomllib.loads(resources.files("bot.domain").joinpath("data/subject_words.toml").read_text("utf-8"))
+    words = {key: frozenset(value.split()) for key, value in data.items()}
+    return _Lexicon(
+        never=frozenset().union(*(words[key] for key in _NEVER_LISTS)), generic=words["generic"],
+        leading=words["leading"], determiners=words["determiners"], noun_exceptions=words["noun_exceptions"],
+    )
