@@ -32,8 +32,18 @@ _CLITICS = frozenset("me te se nos os le les".split())
 _SPANISH_VERB_BEFORE = frozenset("yo tú él ella no ya nunca tambien también tampoco que".split())
 _ENGLISH_VERB_BEFORE = frozenset(
     "i you we they he she it i'm we're they're i've we've i'll we'll to will would can could should must "
-    "do does did don't didn't can't won't just".split()
+    "do does did don't didn't can't won't just am is are was were be been it's that's he's she's they're you're "
+    "there's what's i'd we'd you'll let's".split()
 )
+# After these a lone word describes: "very promising", "muy decente".
+_INTENSIFIERS = frozenset("very so too quite pretty really but more most less muy tan bastante mas menos".split())
+# A noun after these is what is being talked about: "a thread on pricing", "hilo sobre tarifas".
+_ABOUT = frozenset("about on into sobre acerca".split())
+# Spelling of nouns that name an activity, a craft or a field.
+_FIELD_ENDINGS = {
+    "en": ("ing", "ism", "ogy", "ics", "graphy", "ery", "try", "ture", "ship"),
+    "es": ("eria", "ismo", "logia", "grafia", "cion", "sion", "aje", "tura", "ica", "ico", "ia"),
+}
 _PLACE_OR_PERSON_BEFORE = frozenset("to a en in from at desde and y".split())
 _HABER = frozenset("he has ha hemos habeis han habia".split())
 _LY_NOUNS = frozenset("family supply assembly italy july anomaly jelly belly rally ally butterfly monopoly lily holly".split())
@@ -43,6 +53,7 @@ _SPANISH_FORMS = re.compile(
     r"^[a-zñ]{2,}(?:(?:ando|iendo|yendo)(?:me|te|se|lo|la|le|nos|os|los|las|les)?|amos|emos|imos|aba|abas|aban"
     r"|abamos|aron|ieron|aste|iste|asteis|isteis)$"
 )
+_SPANISH_GERUND = re.compile(r"^[a-zñ]+(?:ando|iendo|yendo)(?:me|te|se|lo|la|le|nos|os|los|las|les){0,2}$")
 _ENGLISH_PAST = re.compile(r"^[a-z]{3,}(?<!e)ed$|^[a-z]+ied$")
 _ACUTE = frozenset("áéíóú")
 
@@ -59,33 +70,69 @@ class _Lexicon:
 def subject(phrase: str, text: str, language: str | None) -> str | None:
     """`phrase` (a key phrase of `text`) trimmed to the subject it names, or None if it names none."""
     lexicon = _lexicon()
-    words = phrase.split()
-    while words and _folded(words[0]) in lexicon.leading | lexicon.determiners:
-        words = words[1:]
-    while words and _folded(words[-1]) in lexicon.leading | lexicon.determiners:
-        words = words[:-1]
+    languages = _languages(language)
+    words = _trimmed(phrase.split(), lexicon)
+    if not words:
+        return None
+    before, opens_sentence = _context(" ".join(words), text)
+    if languages == ("es",) and opens_sentence and len(words) > 1 and not _acronym(words[0]):
+        # Spanish leaves the subject out, so a sentence opens with its verb: "Monto | teclados
+        # mecánicos"; a noun would come with its article ("El huerto...").
+        before, opens_sentence, words = words[0].lower(), False, _trimmed(words[1:], lexicon)
     if not words:
         return None
     folded = [_folded(w) for w in words]
     if any(w in lexicon.never or _adverb(w) for w in folded) or (len(words) == 1 and folded[0] in lexicon.generic):
         return None
-    before, opens_sentence = _context(" ".join(words), text)
-    languages = _languages(language)
     if "es" in languages and _spanish_verb(words, folded, before, lexicon):
         return None
     if "en" in languages and _english_verb(words, folded, before):
         return None
-    if len(words) == 1 and words[0][:1].isupper() and not _acronym(words[0]):
-        if opens_sentence or before in _PLACE_OR_PERSON_BEFORE:
-            return None  # a sentence's first word ("Oye", "Ignore"), or someone or somewhere ("a Lucía")
+    if len(words) == 1 and not _names_a_subject(words[0], before, opens_sentence, languages):
+        return None
+    if len(words) > 1 and _head(folded, languages) in lexicon.generic:
+        return None  # "alumnos de cuarto", "team lunch": a general word at its core
     return " ".join(words)
+
+
+def _head(folded: list[str], languages: tuple[str, ...]) -> str:
+    """The word a phrase is about: the first in Spanish and before "of"/"for", else the last."""
+    linked = len(folded) == 3 and folded[1] in {"de", "del", "of", "for", "para"}
+    return folded[0] if linked or languages == ("es",) else folded[-1]
+
+
+def _names_a_subject(word: str, before: str, opens_sentence: bool, languages: tuple[str, ...]) -> bool:
+    """A single word needs a sign that it is a subject: a name ("Figma", "WCAG"), the spelling of an
+    activity or a field ("woodturning", "cerámica"), or being what the message is about ("on pricing")."""
+    if _acronym(word):
+        return True
+    if word[:1].isupper():
+        # A sentence's first word ("Oye", "Ignore"), or someone or somewhere ("a Lucía", "to Priya").
+        return not opens_sentence and before not in _PLACE_OR_PERSON_BEFORE
+    plain = _folded(word)
+    if before in _INTENSIFIERS or _common_verb_ing(plain):
+        return False  # "so promising"; "starting", "getting": a verb in -ing, not an activity
+    if before in _ABOUT:
+        return True
+    spanish_field = "es" in languages and not _ACUTE.isdisjoint(word.lower()) and plain.endswith(_FIELD_ENDINGS["es"])
+    return spanish_field or plain.endswith(_FIELD_ENDINGS["en"] if "en" in languages else ()) and len(plain) > 5
+
+
+def _trimmed(words: list[str], lexicon: _Lexicon) -> list[str]:
+    """Without the determiners and the adjectives around the subject: "aquella librería" -> "librería"."""
+    edges = lexicon.leading | lexicon.determiners
+    while words and _folded(words[0]) in edges:
+        words = words[1:]
+    while words and _folded(words[-1]) in edges:
+        words = words[:-1]
+    return words
 
 
 def _spanish_verb(words: list[str], folded: list[str], before: str, lexicon: _Lexicon) -> bool:
     plain_before = fold_term(before)
     if before in _CLITICS | _SPANISH_VERB_BEFORE or plain_before in {"que", "tambien"} or plain_before in _HABER \
-            or plain_before.startswith("haber"):
-        return True
+            or plain_before.startswith("haber") or len(plain_before) > 6 and plain_before.endswith("mente"):
+        return True  # "te apuntas", "no funciona", "has visto", "últimamente dibujo"
     for i, (word, plain) in enumerate(zip(words, folded)):
         if plain in lexicon.noun_exceptions or word != word.lower() and i > 0:
             continue
@@ -93,7 +140,8 @@ def _spanish_verb(words: list[str], folded: list[str], before: str, lexicon: _Le
         preterite = accented and word.lower()[-1:] in "óé"
         determined = (before if i == 0 else folded[i - 1]) in lexicon.determiners - {"de", "para", "por", "sin", "a"}
         infinitive = not accented and not determined and bool(_SPANISH_INFINITIVE.match(plain))
-        if preterite or infinitive or not accented and _SPANISH_FORMS.match(plain):
+        gerund = bool(_SPANISH_GERUND.match(plain))
+        if preterite or infinitive or gerund or not accented and _SPANISH_FORMS.match(plain):
             return True
     return False
 
@@ -109,6 +157,14 @@ def _english_verb(words: list[str], folded: list[str], before: str) -> bool:
     if len(folded) > 1 and (_ENGLISH_PAST.match(first) or first.endswith("ing")) and not determined:
         return True  # "making plywood", "started learning"; "a sewing machine" is a thing
     return False
+
+
+def _common_verb_ing(plain: str) -> bool:
+    if not plain.endswith("ing"):
+        return False
+    stem = plain[:-3]
+    stems = {stem, stem + "e", stem[:-1] if len(stem) > 2 and stem[-1] == stem[-2] else stem}
+    return not stems.isdisjoint(_lexicon().never | _lexicon().generic)
 
 
 def _context(phrase: str, text: str) -> tuple[str, bool]:
