@@ -28,6 +28,10 @@ from importlib import resources
 from bot.domain.normalize import fold_term
 
 _NEVER_LISTS = ("time", "feelings", "discourse", "injection", "verbs", "numbers")
+_SPANISH_ARTICLES = frozenset(
+    "el la los las un una unos unas mi mis tu tus su sus nuestro nuestra nuestros nuestras este esta estos estas "
+    "ese esa esos esas aquel aquella aquellos aquellas del".split()
+)
 _CLITICS = frozenset("me te se nos os le les".split())
 _SPANISH_VERB_BEFORE = frozenset("yo tú él ella no ya nunca tambien también tampoco que".split())
 _ENGLISH_VERB_BEFORE = frozenset(
@@ -138,7 +142,7 @@ def _spanish_verb(words: list[str], folded: list[str], before: str, lexicon: _Le
             continue
         accented = not _ACUTE.isdisjoint(word.lower())
         preterite = accented and word.lower()[-1:] in "óé"
-        determined = (before if i == 0 else folded[i - 1]) in lexicon.determiners - {"de", "para", "por", "sin", "a"}
+        determined = (before if i == 0 else folded[i - 1]) in _SPANISH_ARTICLES  # "el comer"; "en rellenar" is a verb
         infinitive = not accented and not determined and bool(_SPANISH_INFINITIVE.match(plain))
         gerund = bool(_SPANISH_GERUND.match(plain))
         if preterite or infinitive or gerund or not accented and _SPANISH_FORMS.match(plain):
