@@ -51,6 +51,7 @@ _FIELD_ENDINGS = {
 _PLACE_OR_PERSON_BEFORE = frozenset("to a en in from at desde and y".split())
 _HABER = frozenset("he has ha hemos habeis han habia".split())
 _LY_NOUNS = frozenset("family supply assembly italy july anomaly jelly belly rally ally butterfly monopoly lily holly".split())
+_PREVIOUS_WORD = re.compile(r"([\w'’]+)\W*$")
 _SENTENCE_END = re.compile(r"(?:^|[.!?¡¿:;\n…\"“(])\W*$")
 _SPANISH_INFINITIVE = re.compile(r"^[a-zñ]{2,}(?:ar|er|ir)(?:me|te|se|lo|la|le|nos|os|los|las|les)?$")
 _SPANISH_FORMS = re.compile(
@@ -69,6 +70,7 @@ class _Lexicon:
     leading: frozenset[str]
     determiners: frozenset[str]
     noun_exceptions: frozenset[str]
+    edges: frozenset[str]  # leading | determiners: trimmed off both ends
 
 
 def subject(phrase: str, text: str, language: str | None) -> str | None:
@@ -124,17 +126,16 @@ def _names_a_subject(word: str, before: str, opens_sentence: bool, languages: tu
 
 def _trimmed(words: list[str], lexicon: _Lexicon) -> list[str]:
     """Without the determiners and the adjectives around the subject: "aquella librería" -> "librería"."""
-    edges = lexicon.leading | lexicon.determiners
-    while words and _folded(words[0]) in edges:
+    while words and _folded(words[0]) in lexicon.edges:
         words = words[1:]
-    while words and _folded(words[-1]) in edges:
+    while words and _folded(words[-1]) in lexicon.edges:
         words = words[:-1]
     return words
 
 
 def _spanish_verb(words: list[str], folded: list[str], before: str, lexicon: _Lexicon) -> bool:
     plain_before = fold_term(before)
-    if before in _CLITICS | _SPANISH_VERB_BEFORE or plain_before in {"que", "tambien"} or plain_before in _HABER \
+    if before in _CLITICS or before in _SPANISH_VERB_BEFORE or plain_before in {"que", "tambien"} or plain_before in _HABER \
             or plain_before.startswith("haber") or len(plain_before) > 6 and plain_before.endswith("mente"):
         return True  # "te apuntas", "no funciona", "has visto", "últimamente dibujo"
     for i, (word, plain) in enumerate(zip(words, folded)):
@@ -168,17 +169,24 @@ def _common_verb_ing(plain: str) -> bool:
         return False
     stem = plain[:-3]
     stems = {stem, stem + "e", stem[:-1] if len(stem) > 2 and stem[-1] == stem[-2] else stem}
-    return not stems.isdisjoint(_lexicon().never | _lexicon().generic)
+    return not stems.isdisjoint(_lexicon().never)  # "starting", "getting" are no hobbies; "pricing" is
 
 
 def _context(phrase: str, text: str) -> tuple[str, bool]:
     """The word before the phrase's first use in `text` (lower case), and whether it opens a sentence."""
-    found = re.search(rf"(?<!\w){re.escape(phrase)}(?!\w)", text, re.IGNORECASE)
-    if found is None:
+    lowered, target = text.lower(), phrase.lower()
+    start = lowered.find(target)
+    while start != -1 and not _whole_words(lowered, start, start + len(target)):
+        start = lowered.find(target, start + 1)
+    if start == -1:
         return "", False
-    head = text[: found.start()]
-    previous = re.search(r"([\w'’]+)\W*$", head)
-    return (previous.group(1).lower().replace("’", "'") if previous else ""), bool(_SENTENCE_END.search(head))
+    head = lowered[:start]
+    previous = _PREVIOUS_WORD.search(head)
+    return (previous.group(1).replace("’", "'") if previous else ""), bool(_SENTENCE_END.search(head))
+
+
+def _whole_words(text: str, start: int, end: int) -> bool:
+    return (start == 0 or not text[start - 1].isalnum()) and (end == len(text) or not text[end].isalnum())
 
 
 def _adverb(word: str) -> bool:
@@ -203,7 +211,8 @@ def _folded(word: str) -> str:
 def _lexicon() -> _Lexicon:
     data = tomllib.loads(resources.files("bot.domain").joinpath("data/subject_words.toml").read_text("utf-8"))
     words = {key: frozenset(value.split()) for key, value in data.items()}
+    never = frozenset().union(*(words[key] for key in _NEVER_LISTS))
     return _Lexicon(
-        never=frozenset().union(*(words[key] for key in _NEVER_LISTS)), generic=words["generic"],
-        leading=words["leading"], determiners=words["determiners"], noun_exceptions=words["noun_exceptions"],
+        never=never, generic=words["generic"], leading=words["leading"], determiners=words["determiners"],
+        noun_exceptions=words["noun_exceptions"], edges=words["leading"] | words["determiners"],
     )
