@@ -16,8 +16,9 @@ from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 
 from bot.domain.drafts import Draft, DraftStatus
-from bot.domain.memory import ContactMemory, Fact, FactKind
+from bot.domain.memory import TOPIC_SOURCE, ContactMemory, Fact, FactKind
 from bot.domain.normalize import fold_term
+from bot.domain.subjects import subject
 from bot.domain.tone import Tone
 
 FOLLOW_UP_KINDS = frozenset({FactKind.OPEN_THREAD, FactKind.INTEREST, FactKind.PROJECT})
@@ -58,14 +59,19 @@ def texts_in_use(drafts: Iterable[Draft], now: datetime, cooldown: timedelta) ->
 
 def for_drafting(memory: ContactMemory, tone: Tone, texts_in_use: Iterable[str]) -> ContactMemory:
     """The memory a drafter may see for a message of this tone: no follow-up at all under a heavy
-    tone (see `Tone.heavy`), and none another draft already uses."""
+    tone (see `Tone.heavy`), none another draft already uses, and no topic stored before topics
+    had to name a subject ("sábado", "reply": `subjects`)."""
     used = [subject_words(text) for text in texts_in_use]
     kept = tuple(
         fact for fact in memory.facts
         if fact.kind not in FOLLOW_UP_KINDS
-        or not tone.heavy and not any(mentions(fact, words) for words in used)
+        or not tone.heavy and not any(mentions(fact, words) for words in used) and not _stale_topic(fact)
     )
     return memory if len(kept) == len(memory.facts) else replace(memory, facts=kept)
+
+
+def _stale_topic(fact: Fact) -> bool:
+    return fact.source == TOPIC_SOURCE and subject(fact.text, "", fact.language) is None
 
 
 def _aware(moment: datetime) -> datetime:

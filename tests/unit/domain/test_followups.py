@@ -102,3 +102,15 @@ def test_a_sent_draft_without_a_sending_time_counts_from_its_last_change() -> No
     old = replace(_draft("x", DraftStatus.SENT), sent_at=None, updated_at=NOW - timedelta(days=40))
     recent = replace(old, updated_at=NOW - timedelta(days=2))
     assert texts_in_use([old, recent], NOW, COOLDOWN) == ["x"]
+
+
+def test_topics_stored_before_they_had_to_name_a_subject_are_not_followed_up() -> None:
+    stored = tuple(Fact(FactKind.INTEREST, text, "topic", NOW - timedelta(days=3), language) for text, language in (
+        ("triste", "es"), ("sábado", "es"), ("apuntas", "es"), ("Oye", "es"), ("sobrevivimos", "es"),
+        ("quick private", "en"), ("private question", "en"), ("reply", "en"), ("previous instructions", "en"),
+    ))
+    kept = (Fact(FactKind.INTEREST, "huerto urbano", "topic", NOW, "es"),
+            Fact(FactKind.INTEREST, "carbon accounting", "topic", NOW, "en"))
+    stated = Fact(FactKind.INTEREST, "reply", "hashtag", NOW, "en")  # they tagged it themselves: theirs to say
+    fitted = for_drafting(ContactMemory(stored + kept + (stated,)), Tone.NEUTRAL, [])
+    assert fitted.facts == (*kept, stated)
