@@ -50,7 +50,9 @@ _FIELD_ENDINGS = {
 }
 _PLACE_OR_PERSON_BEFORE = frozenset("to a en in from at desde and y".split())
 _HABER = frozenset("he has ha hemos habeis han habia".split())
-_LY_NOUNS = frozenset("family supply assembly italy july anomaly jelly belly rally ally butterfly monopoly lily holly".split())
+_LY_NOUNS = frozenset(
+    "family supply assembly italy july anomaly jelly belly rally ally butterfly monopoly lily holly".split()
+)
 _PREVIOUS_WORD = re.compile(r"([\w'’]+)\W*$")
 _SENTENCE_END = re.compile(r"(?:^|[.!?¡¿:;\n…\"“(])\W*$")
 _SPANISH_INFINITIVE = re.compile(r"^[a-zñ]{2,}(?:ar|er|ir)(?:me|te|se|lo|la|le|nos|os|los|las|les)?$")
@@ -135,8 +137,9 @@ def _trimmed(words: list[str], lexicon: _Lexicon) -> list[str]:
 
 def _spanish_verb(words: list[str], folded: list[str], before: str, lexicon: _Lexicon) -> bool:
     plain_before = fold_term(before)
-    if before in _CLITICS or before in _SPANISH_VERB_BEFORE or plain_before in {"que", "tambien"} or plain_before in _HABER \
-            or plain_before.startswith("haber") or len(plain_before) > 6 and plain_before.endswith("mente"):
+    auxiliary = plain_before in _HABER or plain_before.startswith("haber")
+    adverb = len(plain_before) > 6 and plain_before.endswith("mente")
+    if before in _CLITICS or before in _SPANISH_VERB_BEFORE or plain_before in {"que", "tambien"} or auxiliary or adverb:
         return True  # "te apuntas", "no funciona", "has visto", "últimamente dibujo"
     for i, (word, plain) in enumerate(zip(words, folded)):
         if plain in lexicon.noun_exceptions or word != word.lower() and i > 0:

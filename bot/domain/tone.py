@@ -56,7 +56,7 @@ _SAD = _cues(
     r"died", r"passed away", r"passed on", r"lost (?:my|our|his|her|their)",
     r"death", r"funeral", r"grie(?:f|ving|ve)", r"mourn(?:ing)?", r"rip", r"put (?:him|her) down",
     r"miscarriage", r"cancer",
-    r"muri(?:o|eron|endo)", r"(?:ha|han|se ha|se han|se me ha|se me han|se le ha|se le han|se nos ha|se nos han) muert[oa]s?",
+    r"muri(?:o|eron|endo)", r"(?:se )?(?:me |le |nos )?(?:ha|han) muert[oa]s?",
     r"(?:esta|estan) muert[oa]s?", r"muerte",
     r"falleci(?:o|do|da|miento)", r"fallecer", r"(?:hemos|he|ha|han) perdido a", r"perdi a", r"perdimos a",
     r"nos ha dejado", r"nos dejo", r"funeral", r"entierro", r"velatorio", r"tanatorio", r"duelo", r"luto",
