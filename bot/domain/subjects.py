@@ -11,7 +11,11 @@ as "cerámica". Without a tagger, the same things a tagger would look at decide 
   in -amos/-emos/-imos, -aba, -aron/-ieron and accented preterites ("bajó", "empecé");
 - the word before them in the message: after "te", "me", "se", "I", "we", "no" or "to" a word is
   a verb; a capitalised word after "to", "a" or "en" is a person or a place; a capitalised word
-  that opens a sentence says nothing of its own (imperatives and greetings open sentences too).
+  that opens a sentence says nothing of its own (imperatives and greetings open sentences too);
+  in Spanish, which leaves the subject out, a sentence's first word is its verb ("Monto | teclados");
+- a single word needs a sign of its own: a name ("Figma", "WCAG"), the spelling of an activity or
+  a field ("woodturning", "cerámica"), or following "about", "on", "sobre". "Team" or "taller"
+  alone say too little; three-word phrases keep their link word ("taller de cerámica").
 
 Words are compared folded (lower case, accents off); accents are read on the original where they
 tell a verb ("bajó") from a noun.
