@@ -57,8 +57,8 @@ _HABER = frozenset("he has ha hemos habeis han habia".split())
 _LY_NOUNS = frozenset(
     "family supply assembly italy july anomaly jelly belly rally ally butterfly monopoly lily holly".split()
 )
-_PREVIOUS_WORD = re.compile(r"([\w'’]+)\W*$")
-_SENTENCE_END = re.compile(r"(?:^|[.!?¡¿:;\n…\"“(])\W*$")
+_LOOK_BACK = 80  # characters before a phrase that decide its context: the word and the mark before it
+_SENTENCE_END = re.compile(r"(?:^|[.!?¡¿:;\n…\"“(])[^\w.!?¡¿:;\n…\"“(]*$")
 _SPANISH_INFINITIVE = re.compile(r"^[a-zñ]{2,}(?:ar|er|ir)(?:me|te|se|lo|la|le|nos|os|los|las|les)?$")
 _SPANISH_FORMS = re.compile(
     r"^[a-zñ]{2,}(?:(?:ando|iendo|yendo)(?:me|te|se|lo|la|le|nos|os|los|las|les)?|amos|emos|imos|aba|abas|aban"
@@ -187,9 +187,19 @@ def _context(phrase: str, text: str) -> tuple[str, bool]:
         start = lowered.find(target, start + 1)
     if start == -1:
         return "", False
-    head = lowered[:start]
-    previous = _PREVIOUS_WORD.search(head)
-    return (previous.group(1).replace("’", "'") if previous else ""), bool(_SENTENCE_END.search(head))
+    head = lowered[max(0, start - _LOOK_BACK):start]
+    return _last_word(head).replace("’", "'"), bool(_SENTENCE_END.search(head)) or start == 0
+
+
+def _last_word(head: str) -> str:
+    """The last word of `head`, read from its end: a regex anchored at the end would scan it all."""
+    end = len(head)
+    while end and not (head[end - 1].isalnum() or head[end - 1] in "_'’"):
+        end -= 1
+    start = end
+    while start and (head[start - 1].isalnum() or head[start - 1] in "_'’"):
+        start -= 1
+    return head[start:end]
 
 
 def _whole_words(text: str, start: int, end: int) -> bool:
