@@ -113,6 +113,7 @@ class CheckinSettings(_Section):
     enabled: bool = True
     quiet_days: Days = Field(21.0, gt=0)
     max_per_day: Count = Field(3, ge=0)
+    lookback_days: Days = Field(60.0, gt=0)  # a plan whose day passed within this is asked about
 
 
 class DraftingSettings(_Section):
@@ -121,6 +122,7 @@ class DraftingSettings(_Section):
     max_age_days: Days = Field(14.0, ge=0)  # 0: draft for messages of any age
     voice: str = ""  # how the account speaks, for the LLM drafter ("warm, brief, no emoji")
     templates_file: Path | None = None  # extra reply templates, merged with the built-in ones
+    followup_cooldown_days: Days = Field(30.0, ge=0)  # one follow-up per subject and person in this time
     openai: OpenAISettings = OpenAISettings()
     checkins: CheckinSettings = CheckinSettings()
 

@@ -11,9 +11,10 @@ import re
 from functools import cache
 from typing import Any
 
+from bot.domain.subjects import subject
 from bot.errors import RapportError
 
-_MAX_WORDS = 2
+_MAX_WORDS = 3
 _CANDIDATES_PER_TOPIC = 4  # YAKE's list is filtered afterwards; ask for enough to fill `limit`
 
 # A handle names an account, a link is not a word they said, and a number is not a topic.
@@ -23,7 +24,9 @@ _NOISE = re.compile(
     r"|(?<!\w)\d[\d.,:/%'’-]*\w*"
 )
 _HASH_SIGN = re.compile(r"(?<![\w&])#(?=\w)")
-_TOPIC = re.compile(r"[^\W\d_][\w'’-]*(?: [^\W\d_][\w'’-]*)?")
+_TOPIC = re.compile(r"[^\W\d_][\w'’-]*(?: [^\W\d_][\w'’-]*){0,2}")
+# The one stop word a three-word subject may hold, in its middle: "taller de cerámica", "statements of work".
+_LINKS = frozenset("de del of for para".split())
 
 # Words YAKE's lists lack that are never what a message is about: when, greetings, cheering.
 _CHATTER = frozenset(
@@ -51,14 +54,17 @@ def topics(text: str, language: str | None, limit: int = 3) -> list[str]:
     )
     chosen: list[str] = []
     for phrase, _score in extractor.extract_keywords(cleaned):
-        if _is_topic(phrase, stop_words) and not _overlaps(phrase, chosen):
-            chosen.append(phrase)
+        # Only what names a subject (`subjects`): not "sábado", "triste", "te apuntas" or "reply".
+        kept = subject(phrase, cleaned, language) if _is_topic(phrase, stop_words) else None
+        if kept and not _overlaps(kept, chosen):
+            chosen.append(kept)
     return chosen[:limit]
 
 
 def _is_topic(phrase: str, stop_words: frozenset[str]) -> bool:
     words = phrase.casefold().split()
-    return bool(_TOPIC.fullmatch(phrase)) and len(phrase) >= 3 and not any(w in stop_words for w in words)
+    inner = [words[0], words[2]] if len(words) == 3 and words[1] in _LINKS else words
+    return bool(_TOPIC.fullmatch(phrase)) and len(phrase) >= 3 and not any(w in stop_words for w in inner)
 
 
 def _overlaps(phrase: str, chosen: list[str]) -> bool:

@@ -83,6 +83,7 @@ class Jobs:
                 policy=app.policy, log=app.log, backfill_days=account.backfill_days,
                 max_age=timedelta(days=drafting.max_age_days) if drafting.max_age_days else None,
                 suggestions=drafting.suggestions, progress=self.progress,
+                followup_cooldown=timedelta(days=drafting.followup_cooldown_days),
                 # A replica that stalled past its lease stops: another has taken the account over.
                 should_stop=lambda: self.stop.is_set() or not lease.keep(),
             )
@@ -149,7 +150,9 @@ class Jobs:
         checkins = app.settings.drafting.checkins
         drafted: dict[str, int] = {}
         if checkins.enabled:
-            options = CheckinOptions(quiet_days=checkins.quiet_days, max_per_day=checkins.max_per_day)
+            cooldown = timedelta(days=app.settings.drafting.followup_cooldown_days)
+            options = CheckinOptions(quiet_days=checkins.quiet_days, max_per_day=checkins.max_per_day,
+                                     lookback=timedelta(days=checkins.lookback_days), followup_cooldown=cooldown)
             for account in app.settings.accounts:
                 if self.stop.is_set():
                     break

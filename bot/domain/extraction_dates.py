@@ -43,9 +43,10 @@ _WHEN = re.compile(
         |el\ proximo\ (?:finde|fin\ de\ semana))
     |(?P<weekend>(?:this\ |este\ |el\ )?(?:weekend|finde|fin\ de\ semana))
     |(?P<next_week>next\ week|la\ semana\ (?:que\ viene|proxima)|la\ proxima\ semana)
-    |(?P<next_month>next\ month|el\ mes\ (?:que\ viene|proximo)|el\ proximo\ mes)
+    |(?P<next_month>(?:the\ )?(?:next|following)\ month|the\ month\ after|el\ mes\ (?:que\ viene|proximo|siguiente)
+        |el\ proximo\ mes|al\ mes\ siguiente)
     |(?P<next_year>next\ year|el\ ano\ (?:que\ viene|proximo)|el\ proximo\ ano)
-    |(?:in|en|dentro\ de)\ (?P<count>\d{{1,2}}|{"|".join(_COUNTS)})\ (?P<unit>days?|weeks?|dias?|semanas?)
+    |(?:in|en|dentro\ de)\ (?P<count>\d{{1,2}}|{"|".join(_COUNTS)})\ (?P<unit>days?|weeks?|months?|dias?|semanas?|mes|meses)
     |(?:(?:on|the|el|para\ el)\ )?(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\ (?:de\ |of\ )?(?P<month>{_MONTH})\b
         \.?(?:,?\ (?:de\ )?(?P<year>\d{{4}}))?
     |(?:on\ )?(?P<month_first>{_MONTH})\.?\ (?P<day_after>\d{{1,2}})(?:st|nd|rd|th)?
@@ -58,7 +59,8 @@ _WHEN = re.compile(
 # Every expression above holds one of these words: a set look-up spares most sentences the scan.
 _TIME_WORDS = frozenset(
     [*_WEEKDAYS, *_MONTHS] + "tomorrow tmrw manana today tonight hoy noche tarde morning afternoon "
-    "evening night weekend finde fin week weeks semana semanas month mes year ano day days dia dias".split()
+    "evening night weekend finde fin week weeks semana semanas month months mes meses year ano day days dia "
+    "dias".split()
 )
 _WORD = re.compile(r"[^\W_]+")
 
@@ -88,12 +90,22 @@ def _resolve(found: dict[str, str | None], today: date) -> date | None:
         return today + timedelta((_WEEKDAYS.index(g["weekday"]) % 7 - weekday) % 7 or 7)
     if "unit" in g:
         count = int(g["count"]) if g["count"].isdigit() else _COUNTS[g["count"]]
+        if g["unit"].startswith("m"):  # "in two months", "en un mes": the same day, that many months on
+            return _months_on(today, count)
         return today + timedelta(count * (7 if g["unit"].startswith(("w", "s")) else 1))
     month, day = g.get("month", g.get("month_first")), g.get("day", g.get("day_after"))
     if not (month and day):
         return None
     year = g.get("year", g.get("year_after"))
     return _calendar_day(int(year) if year else None, _MONTHS[month], int(day), today)
+
+
+def _months_on(today: date, count: int) -> date:
+    """The same day `count` months later, or that month's last day: in a month from 31 January is 28 February."""
+    month = today.month - 1 + count
+    year, month = today.year + month // 12, month % 12 + 1
+    following = date(year + month // 12, month % 12 + 1, 1)
+    return date(year, month, min(today.day, (following - timedelta(1)).day))
 
 
 def _calendar_day(year: int | None, month: int, day: int, today: date) -> date | None:

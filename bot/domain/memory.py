@@ -8,13 +8,16 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import Enum
 
 from bot.domain.normalize import fold_term
 
 
 TOPIC_SOURCE = "topic"  # keywords extracted from their messages
+# How long after its day a plan is still worth asking about ("how did the new job start?"),
+# however long before that day they announced it: `drafting.checkins.lookback_days`.
+PLAN_LOOKBACK = timedelta(days=60)
 
 
 class FactKind(str, Enum):
@@ -40,6 +43,7 @@ class Fact:
 class ContactMemory:
     facts: tuple[Fact, ...] = ()
     last_contact_at: datetime | None = None
+    lookback: timedelta = PLAN_LOOKBACK  # a plan whose day passed longer ago than this is not asked about
 
     @property
     def open_threads(self) -> tuple[Fact, ...]:

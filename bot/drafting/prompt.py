@@ -141,7 +141,7 @@ def conversation(
             message["content_warning"] = target.spoiler_text
         data["their_message"] = message
     data["open_threads"] = [_open_thread(fact, timing) for fact in memory.open_threads
-                            if (timing := thread_timing(fact, now))][:_MAX_FACTS]
+                            if (timing := thread_timing(fact, now, memory.lookback))][:_MAX_FACTS]
     data["interests"] = [_interest(fact) for fact in memory.stated_interests][:_MAX_FACTS]
     return data
 
@@ -185,4 +185,5 @@ def _day(at: datetime) -> str:
 
 def has_something_to_ask(memory: ContactMemory, now: datetime) -> bool:
     """A check-in needs an open thread that is not stale, or an interest they stated."""
-    return bool(memory.stated_interests) or any(thread_timing(fact, now) for fact in memory.open_threads)
+    return bool(memory.stated_interests) or any(
+        thread_timing(fact, now, memory.lookback) for fact in memory.open_threads)

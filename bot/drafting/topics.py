@@ -14,10 +14,12 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
-from bot.domain.memory import ContactMemory, Fact
+from bot.domain.memory import PLAN_LOOKBACK, ContactMemory, Fact
 from bot.domain.normalize import fold
 
-STALE_AFTER = timedelta(days=30)  # asking how something went months ago reads as a script
+# An undated plan said longer ago than this is old news; a dated one is asked about until
+# `ContactMemory.lookback` after its day, however long before that it was announced.
+STALE_AFTER = timedelta(days=30)
 MAX_WORDS = 10
 MAX_CHARS = 80
 _LONGEST_TAG_WORD = 10  # a one-word hashtag longer than this is usually several words glued
@@ -46,7 +48,7 @@ def topics_to_mention(memory: ContactMemory, language: str, now: datetime) -> li
     (soonest first), undated ones (newest first), then interests and projects (newest first)."""
     threads: dict[str, list[tuple[datetime, Topic]]] = {"past": [], "upcoming": [], "ongoing": []}
     for fact in memory.open_threads:
-        timing = thread_timing(fact, now)
+        timing = thread_timing(fact, now, memory.lookback)
         if timing and (words := _phrase(fact, language)):
             threads[timing].append((_aware(fact.due or fact.at), Topic(words, timing)))
     interests = [(_aware(f.at), Topic(words, "interest")) for f in memory.askable_interests if (words := _phrase(f, language))]
@@ -59,11 +61,12 @@ def topics_to_mention(memory: ContactMemory, language: str, now: datetime) -> li
     return topics
 
 
-def thread_timing(fact: Fact, now: datetime) -> str | None:
-    """past (its date went by), upcoming (still ahead), ongoing (no date); None once stale."""
+def thread_timing(fact: Fact, now: datetime, lookback: timedelta = PLAN_LOOKBACK) -> str | None:
+    """past (its date went by), upcoming (still ahead), ongoing (no date); None once stale:
+    its day passed more than `lookback` ago, or, undated, it was said over `STALE_AFTER` ago."""
     if fact.due is not None:
         due = _aware(fact.due)
-        if now - due > STALE_AFTER:
+        if now - due > lookback:
             return None
         return "past" if due <= now else "upcoming"
     return None if now - _aware(fact.at) > STALE_AFTER else "ongoing"

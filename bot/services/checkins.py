@@ -3,6 +3,9 @@
 Relationships are tended like a harvest: a check-in asks about something the person shared
 (an open thread, an interest). Never a pitch, never to opted-out, #nobot or bot accounts, at
 most a few a day, and always through the same queue and the same policy as any reply.
+
+Real news comes first: people with a plan whose day passed within `lookback` (a new job, a
+move, an exam, a race, a launch before any other), however long ago they announced it.
 """
 
 from __future__ import annotations
@@ -14,14 +17,15 @@ from typing import Any
 from bot.domain.contacts import Contact
 from bot.domain.draft_context import DraftContext
 from bot.domain.drafts import Draft, DraftStatus, ReplyTarget, Suggestion, new_draft_id
-from bot.domain.memory import ContactMemory
+from bot.domain.memory import PLAN_LOOKBACK, ContactMemory
 from bot.domain.models import StoredInteraction
+from bot.domain.news import news_rank
 from bot.domain.policy import start_of_day
 from bot.domain.stages import Stage
 from bot.ports import Clock, Drafter
 from bot.services.deciding import Policy
 from bot.services.drafter_calls import ask_drafter, context_for
-from bot.services.drafting import load_memory
+from bot.services.followups import FOLLOWUP_COOLDOWN, memory_for_checkin
 from bot.store.unit_of_work import SqlAlchemyStore, SqlUnitOfWork
 
 CHECKIN_STAGES = [Stage.ACQUAINTANCE, Stage.RELATIONSHIP, Stage.TRUSTED]
@@ -31,6 +35,8 @@ CHECKIN_STAGES = [Stage.ACQUAINTANCE, Stage.RELATIONSHIP, Stage.TRUSTED]
 class CheckinOptions:
     quiet_days: float = 21.0
     max_per_day: int = 3
+    lookback: timedelta = PLAN_LOOKBACK  # a plan whose day passed within this is news to ask about
+    followup_cooldown: timedelta = FOLLOWUP_COOLDOWN
 
 
 def suggest_checkins(
@@ -46,12 +52,14 @@ def suggest_checkins(
     with store.unit_of_work() as uow:
         done_today = uow.drafts.count_kind_since(account, "checkin", start_of_day(now, policy.config.timezone))
         candidates = uow.contacts.gone_quiet(account, CHECKIN_STAGES, now - timedelta(days=options.quiet_days))
+        # Stable: among equals, the longest quiet first, as `gone_quiet` orders them.
+        candidates.sort(key=lambda c: news_rank(uow.contacts.facts(c.id), now, options.lookback))
     drafted = 0
     for contact in candidates:
         if done_today + drafted >= options.max_per_day:
             break
         with store.unit_of_work(read_only=True) as uow:
-            found = _what_to_ask(uow, contact, platform)
+            found = _what_to_ask(uow, contact, platform, now, options)
         if found is None:
             continue
         memory, last, context = found
@@ -75,17 +83,19 @@ def suggest_checkins(
 
 
 def _what_to_ask(
-    uow: SqlUnitOfWork, contact: Contact, platform: str,
+    uow: SqlUnitOfWork, contact: Contact, platform: str, now: datetime, options: CheckinOptions,
 ) -> tuple[ContactMemory, StoredInteraction, DraftContext] | None:
     """Their memory and last message, when a check-in may be drafted at all."""
     if contact.nobot or uow.drafts.open_for_contact(contact.id):
         return None  # they asked for no bots, or something to them already waits
-    memory = load_memory(uow, contact)
-    if not (memory.open_threads or memory.askable_interests):
-        return None  # nothing they shared to ask about: no empty "just checking in"
     last = uow.interactions.last_inbound_message(contact.id)
     if last is None or last.interaction.post is None:
         return None
+    # After sad or worried words, or with every subject asked about lately, memory holds nothing to ask.
+    memory = memory_for_checkin(uow, contact, last.interaction.post, now, cooldown=options.followup_cooldown,
+                                lookback=options.lookback)
+    if not (memory.open_threads or memory.askable_interests):
+        return None  # nothing they shared to ask about: no empty "just checking in"
     return memory, last, context_for(uow, None, contact, platform)
 
 

@@ -18,6 +18,7 @@ from bot.ports import Clock, Drafter
 from bot.services import folding
 from bot.services.deciding import Policy
 from bot.services.drafter_calls import ask_drafter, context_for
+from bot.services.followups import FOLLOWUP_COOLDOWN, memory_for_reply
 from bot.store.unit_of_work import SqlAlchemyStore, SqlUnitOfWork
 
 
@@ -53,12 +54,14 @@ class _Drafting:
     max_age: timedelta | None
     suggestions: int
     report: DraftReport
+    followup_cooldown: timedelta = FOLLOWUP_COOLDOWN
 
 
 def draft_replies(
     store: SqlAlchemyStore, drafter: Drafter, account: str, platform: str, *, clock: Clock,
     policy: Policy, log: Any, max_age: timedelta | None = None, suggestions: int = 1,
     should_stop: Callable[[], bool] = lambda: False, claim_lease: timedelta = CLAIM_LEASE,
+    followup_cooldown: timedelta = FOLLOWUP_COOLDOWN,
 ) -> DraftReport:
     """Draft a reply for every stored message that still awaits one, each by one drafter only.
 
@@ -66,8 +69,10 @@ def draft_replies(
     claimed with a conditional update, and the claim committed, before the drafter is called,
     so the others pass it by. A drafter that dies holding a claim leaves its message
     `drafting:<minute>`; once `claim_lease` has passed, the next pass puts it back in the queue.
+    A subject from memory is followed up once per `followup_cooldown` (see `followups`).
     """
-    run = _Drafting(store, drafter, platform, clock, policy, log, max_age, suggestions, DraftReport(account))
+    run = _Drafting(store, drafter, platform, clock, policy, log, max_age, suggestions, DraftReport(account),
+                    followup_cooldown)
     with store.unit_of_work() as uow:
         released = uow.interactions.release_lapsed_claims(account, clock.now() - claim_lease)
         uow.commit()
@@ -118,7 +123,9 @@ def _claim(
         why_not = skip_reason(uow, stored, contact, now, run.max_age)
         if why_not:
             uow.interactions.finish_drafting(stored.id, claim, "skipped")
-        memory = None if why_not else load_memory(uow, contact)
+        post = stored.interaction.post
+        assert post is not None, "only messages await drafts"
+        memory = None if why_not else memory_for_reply(uow, contact, post, now, cooldown=run.followup_cooldown)
         context = None if why_not else context_for(uow, stored, contact, run.platform)
         uow.commit()
     if memory is None or context is None:
@@ -202,10 +209,6 @@ def _new_draft(
         decision=decision, created_at=now, updated_at=now, visibility=post.visibility.value,
         pitch=decision.pitch, origin=suggestion.origin, origin_note=suggestion.note, folded=folded,
     )
-
-
-def load_memory(uow: SqlUnitOfWork, contact: Contact) -> ContactMemory:
-    return ContactMemory(tuple(uow.contacts.facts(contact.id)), contact.counters.last_conversation_at)
 
 
 def skip_reason(

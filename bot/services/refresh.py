@@ -11,6 +11,7 @@ from bot.errors import AuthFailedError, RateLimitedError
 from bot.ports import Clock, Drafter, PlatformClient
 from bot.services.deciding import Policy
 from bot.services.drafting import DraftReport, draft_replies
+from bot.services.followups import FOLLOWUP_COOLDOWN
 from bot.services.ingest import PollReport, Progress, poll_account
 from bot.services.profiles import refresh_profiles
 from bot.store.unit_of_work import SqlAlchemyStore
@@ -27,6 +28,7 @@ def refresh_account(
     store: SqlAlchemyStore, client: PlatformClient, drafter: Drafter, account: str, *, clock: Clock,
     policy: Policy, log: Any, backfill_days: int, max_age: timedelta | None, suggestions: int,
     should_stop: Callable[[], bool] = lambda: False, progress: Progress | None = None,
+    followup_cooldown: timedelta = FOLLOWUP_COOLDOWN,
 ) -> RefreshReport:
     with store.unit_of_work() as uow:
         state = uow.state.poll_state(account)
@@ -44,5 +46,6 @@ def refresh_account(
         raise
     refresh_profiles(store, client, poll.contacts, clock=clock, policy=policy, log=log)
     drafts = draft_replies(store, drafter, account, client.platform, clock=clock, policy=policy, log=log,
-                           max_age=max_age, suggestions=suggestions, should_stop=should_stop)
+                           max_age=max_age, suggestions=suggestions, should_stop=should_stop,
+                           followup_cooldown=followup_cooldown)
     return RefreshReport(poll, drafts)

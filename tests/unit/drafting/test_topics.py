@@ -60,6 +60,7 @@ def test_timing_follows_the_due_date_and_stale_threads_are_dropped() -> None:
     assert thread_timing(thread("x", 4), NOW) == "upcoming"
     assert thread_timing(thread("x", None), NOW) == "ongoing"
     assert thread_timing(thread("x", -120), NOW) is None
+    assert thread_timing(thread("x", -45, said_days_ago=100), NOW) == "past"
     assert thread_timing(thread("x", None, said_days_ago=120), NOW) is None
 
 
@@ -102,10 +103,23 @@ def test_bio_phrases_are_known_but_never_asked_about() -> None:
     assert [t.text for t in topics_to_mention(memory, "es", NOW)] == ["ciclismo"]
 
 
-def test_a_thread_from_two_months_ago_is_not_asked_about() -> None:
+def test_a_plan_whose_day_passed_beyond_the_lookback_is_not_asked_about() -> None:
     stale = Fact(FactKind.OPEN_THREAD, "la mudanza a Lisboa", "message:9", NOW - timedelta(days=70),
-                 "es", NOW - timedelta(days=60))
+                 "es", NOW - timedelta(days=61))
     assert topics_to_mention(ContactMemory((stale,)), "es", NOW) == []
+    assert topics_to_mention(ContactMemory((stale,), lookback=timedelta(days=90)), "es", NOW) != []
+
+
+@pytest.mark.parametrize(("text", "language", "asked"), [
+    ("un trabajo nuevo en la biblioteca municipal", "es", "el trabajo nuevo en la biblioteca municipal"),
+    ("a new job at the city library", "en", "the new job at the city library"),
+])
+def test_a_plan_announced_long_ago_whose_day_passed_within_the_lookback_is_asked_about(text, language, asked) -> None:
+    """Said 45 days ago for "next month": its day came 36 days ago, past the 30 days an undated
+    plan lasts, within the 60 a dated one does."""
+    plan = Fact(FactKind.OPEN_THREAD, text, "message:9", NOW - timedelta(days=45), language, NOW - timedelta(days=36))
+    assert topics_to_mention(ContactMemory((plan,)), language, NOW) == [Topic(asked, "past")]
+    assert thread_timing(plan, NOW, lookback=timedelta(days=30)) is None
 
 
 def test_glued_hashtags_are_not_put_in_a_sentence() -> None:
