@@ -4,6 +4,9 @@ Secrets never reach a log line, on any path: every structlog event, exception te
 and every standard-library record (the SDKs') pass through one `Redactor` before rendering.
 It knows the secret values the settings resolved (`remember_secrets`, called by the bootstrap)
 and the shapes of credentials (see `bot.redaction`).
+
+structlog (with its console renderer, which brings Rich and Pygments) is imported when a logger
+is first used: a CLI command that logs nothing never pays for it (`configure_logging(lazy=True)`).
 """
 
 from __future__ import annotations
@@ -12,12 +15,12 @@ import logging
 import sys
 from typing import Any
 
-import structlog
-
 from bot.redaction import Redactor
 
 # One per process, like the logging configuration it belongs to.
 _redactor = Redactor()
+# The structlog configuration not applied yet: (level, format, stream), set by a lazy configure.
+_pending: tuple[str, str, Any] | None = None
 
 
 def remember_secrets(*values: str | None) -> None:
@@ -54,10 +57,27 @@ class RedactingFilter(logging.Filter):
         return True
 
 
-def configure_logging(level: str = "info", fmt: str = "auto", stream: Any = None) -> None:
-    global _redactor
+def configure_logging(level: str = "info", fmt: str = "auto", stream: Any = None, *, lazy: bool = False) -> None:
+    """Configure structlog and the standard library's logging. With `lazy`, structlog is set up
+    when `get_logger()` first hands out a logger (or now, if something imported it already);
+    the standard library's logging and the redactor are set up at once either way."""
+    global _redactor, _pending
     _redactor = Redactor()  # a new configuration starts from what its bootstrap will tell it
     stream = stream or sys.stderr
+    _pending = (level, fmt, stream)
+    _configure_standard_logging(stream)
+    if not lazy or "structlog" in sys.modules:
+        _apply_pending()
+
+
+def _apply_pending() -> None:
+    global _pending
+    if _pending is None:
+        return
+    level, fmt, stream = _pending
+    _pending = None
+    import structlog
+
     if fmt == "auto":
         fmt = "console" if stream.isatty() else "json"
     renderer: Any = (
@@ -80,7 +100,29 @@ def configure_logging(level: str = "info", fmt: str = "auto", stream: Any = None
         logger_factory=structlog.PrintLoggerFactory(file=stream),
         cache_logger_on_first_use=False,
     )
-    _configure_standard_logging(stream)
+
+
+def get_logger() -> Any:
+    """A structlog logger, the configuration applied first."""
+    _apply_pending()
+    import structlog
+
+    return structlog.get_logger()
+
+
+class DeferredLogger:
+    """Stands for `get_logger()` until first used: `log.info(...)`, `log.bind(...)` then import
+    and configure structlog. What the App hands to the pieces it builds."""
+
+    def __init__(self) -> None:
+        self._logger: Any = None
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__"):
+            raise AttributeError(name)
+        if self._logger is None:
+            self._logger = get_logger()
+        return getattr(self._logger, name)
 
 
 def _configure_standard_logging(stream: Any) -> None:

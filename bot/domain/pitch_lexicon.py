@@ -23,7 +23,10 @@ _AFTER_WORD = r"(?![a-z0-9])"
 # Between the words of a phrase: spacing or in-word punctuation, or none ("sign-up", "signup",
 # "like&subscribe"), but no comma or full stop, which would join the end of one clause to the
 # start of the next.
-_PHRASE_GAP = r"(?:[\s\-_*'’·•~+/&]|\.(?=\S))*"
+# The two characters above U+00FF are alternatives of their own: in one class with the rest they
+# make the regex compiler build a 64K-entry map, for each of the thousands of gaps in the
+# lexicon; it matches the same either way, and loads in a fraction of the time.
+_PHRASE_GAP = r"(?:[\s\-_*'·~+/&]|’|•|\.(?=\S))*"
 # Between the parts of a frame: words and spacing within one sentence.
 _CLAUSE_GAP = r"[^\w.!?;…]+"
 _ADJACENT = r"[^\w.,!?;…]+"
