@@ -34,8 +34,13 @@ def policy_from_settings(settings: Settings, *, semantic: bool = True) -> Policy
     from bot.domain.stages import StageThresholds
     from bot.services.deciding import Policy
 
+    from bot.regex_cache import RegexCache
+
     pitch, guard, stages = settings.policy.pitch, settings.policy.guardrails, settings.policy.stages
-    lexicon = load_lexicon(pitch.extra_terms, pitch.commercial_domains, pitch.products)
+    # Compiled once for this data folder and Python, then read back: a CLI approval decides in
+    # milliseconds instead of compiling the lexicon's regexes for most of a second.
+    with RegexCache(settings.data_dir / "cache") as compiled:
+        lexicon = load_lexicon(pitch.extra_terms, pitch.commercial_domains, pitch.products, compiler=compiled.compile)
     return Policy(
         config=PolicyConfig(
             min_stage=pitch.min_stage, cooldown=timedelta(days=pitch.cooldown_days),
