@@ -70,14 +70,15 @@ class RegexCache:
             self.save()
 
     def save(self) -> None:
-        """Write what this process compiled (stale patterns drop out); a folder that cannot be
-        written only costs the next process the compile time."""
+        """Write what this process compiled (stale patterns drop out); a folder that is missing
+        or cannot be written only costs the next process the compile time."""
         entries = self._used
         body = json.dumps(entries, sort_keys=True, separators=(",", ":"))
         data = {"version": _FILE_VERSION, "build": _build_tag(),
                 "digest": hashlib.sha256(body.encode()).hexdigest(), "entries": entries}
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            # Inside a data folder that exists: a command that merely classifies text creates none.
+            self.path.parent.mkdir(exist_ok=True, mode=0o700)
             fd, temporary = tempfile.mkstemp(prefix=".regex-", dir=self.path.parent)
             try:
                 with os.fdopen(fd, "w", encoding="utf-8") as out:

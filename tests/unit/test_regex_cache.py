@@ -57,11 +57,14 @@ def test_a_damaged_or_foreign_file_is_ignored_and_rewritten(tmp_path: Path) -> N
     assert set(json.loads(path.read_text())["entries"]) == {pattern}
 
 
-def test_an_unwritable_folder_only_costs_the_compile(tmp_path: Path) -> None:
+def test_an_unwritable_or_missing_folder_only_costs_the_compile(tmp_path: Path) -> None:
     blocked = tmp_path / "file"
     blocked.write_text("a file where the folder would go")
     with RegexCache(blocked / "cache") as cache:
         assert cache.compile("a+b") == re.compile("a+b")
+    with RegexCache(tmp_path / "no-data-dir" / "cache") as cache:  # the data folder is not created
+        assert cache.compile("a+b") == re.compile("a+b")
+    assert not (tmp_path / "no-data-dir").exists()
 
 
 def test_the_lexicon_patterns_are_the_same_text_in_every_process() -> None:
