@@ -32,13 +32,12 @@ def policy_from_settings(settings: Settings, *, semantic: bool = True) -> Policy
     from bot.domain.pitch import load_lexicon
     from bot.domain.policy import PolicyConfig
     from bot.domain.stages import StageThresholds
+    from bot.regex_cache import RegexCache
     from bot.services.deciding import Policy
 
-    from bot.regex_cache import RegexCache
-
     pitch, guard, stages = settings.policy.pitch, settings.policy.guardrails, settings.policy.stages
-    # Compiled once for this data folder and Python, then read back: a CLI approval decides in
-    # milliseconds instead of compiling the lexicon's regexes for most of a second.
+    # Compiled once for this data folder and Python, then read back: a CLI approval does not
+    # spend most of its time compiling the lexicon's regexes again.
     with RegexCache(settings.data_dir / "cache") as compiled:
         lexicon = load_lexicon(pitch.extra_terms, pitch.commercial_domains, pitch.products, compiler=compiled.compile)
     return Policy(
