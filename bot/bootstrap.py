@@ -1,4 +1,8 @@
-"""The one place that builds everything from the settings. Tests replace any piece here."""
+"""The one place that builds everything from the settings. Tests replace any piece here.
+
+What a piece needs is imported when the piece is built, so that a command pays only for what it
+uses: listing drafts opens the store, and loads neither the pitch lexicon nor a platform SDK.
+"""
 
 from __future__ import annotations
 
@@ -6,32 +10,36 @@ import os
 import socket
 import uuid
 from dataclasses import dataclass, field
-from datetime import timedelta
 from functools import cached_property
 from pathlib import Path
-from typing import Any
-
-import structlog
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError
+from typing import TYPE_CHECKING, Any
 
 from bot.clock import SystemClock
-from bot.config import Settings
-from bot.domain.policy import PolicyConfig
-from bot.domain.stages import StageThresholds
 from bot.errors import ConfigError
-from bot.log import remember_secrets
-from bot.ports import Clock, Drafter, PlatformClient
-from bot.services.deciding import Policy
-from bot.store.unit_of_work import SqlAlchemyStore
+from bot.log import DeferredLogger, remember_secrets
+
+if TYPE_CHECKING:
+    from bot.config import Settings
+    from bot.ports import Clock, Drafter, PlatformClient
+    from bot.services.deciding import Policy
+    from bot.store.unit_of_work import SqlAlchemyStore
 
 
 def policy_from_settings(settings: Settings, *, semantic: bool = True) -> Policy:
     """The configured policy; `semantic=False` leaves the sentence encoder out (fast CLI commands)."""
+    from datetime import timedelta
+
     from bot.domain.pitch import load_lexicon
+    from bot.domain.policy import PolicyConfig
+    from bot.domain.stages import StageThresholds
+    from bot.regex_cache import RegexCache
+    from bot.services.deciding import Policy
 
     pitch, guard, stages = settings.policy.pitch, settings.policy.guardrails, settings.policy.stages
-    lexicon = load_lexicon(pitch.extra_terms, pitch.commercial_domains, pitch.products)
+    # Compiled once for this data folder and Python, then read back: a CLI approval does not
+    # spend most of its time compiling the lexicon's regexes again.
+    with RegexCache(settings.data_dir / "cache") as compiled:
+        lexicon = load_lexicon(pitch.extra_terms, pitch.commercial_domains, pitch.products, compiler=compiled.compile)
     return Policy(
         config=PolicyConfig(
             min_stage=pitch.min_stage, cooldown=timedelta(days=pitch.cooldown_days),
@@ -132,6 +140,9 @@ def configured_secrets(settings: Settings) -> list[str]:
         except ConfigError:
             key = None
         values.append(key.get_secret_value() if key is not None else None)
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
     try:
         values.append(make_url(settings.database_url).password)
     except ArgumentError:
@@ -145,7 +156,7 @@ class App:
 
     settings: Settings
     clock: Clock = field(default_factory=SystemClock)
-    log: Any = field(default_factory=structlog.get_logger)
+    log: Any = field(default_factory=DeferredLogger)  # structlog loads when something logs
     clients: dict[str, PlatformClient] = field(default_factory=dict)
     instance: str = field(default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}")
     store_override: SqlAlchemyStore | None = None
@@ -162,6 +173,8 @@ class App:
     def store(self) -> SqlAlchemyStore:
         if self.store_override is not None:
             return self.store_override
+        from bot.store.unit_of_work import SqlAlchemyStore
+
         prepare_data_dir(self.settings.data_dir)
         store = SqlAlchemyStore(self.settings.database_url,
                                 busy_timeout=self.settings.storage.busy_timeout_seconds)

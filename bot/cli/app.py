@@ -49,7 +49,8 @@ class CliState:
 
             path, named = self.resolved_config
             self._settings = load_settings(path, required=required or named)
-            configure_logging("debug" if self.debug else self._settings.logging.level, self._settings.logging.format)
+            configure_logging("debug" if self.debug else self._settings.logging.level, self._settings.logging.format,
+                              lazy=True)  # structlog loads with the first piece that logs
         return self._settings
 
     def app(self, *, semantic: bool = False) -> App:

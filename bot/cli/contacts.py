@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import sys
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
 import typer
-from rich.console import Console
-from rich.table import Table
-from rich.text import Text
 
 from bot.cli.app import state_of
 from bot.cli.arguments import utf8
@@ -18,6 +15,9 @@ from bot.domain.contacts import Contact
 from bot.domain.memory import TOPIC_SOURCE, Fact
 from bot.domain.stages import Stage
 from bot.errors import UsageError
+
+if TYPE_CHECKING:  # Rich is imported by the commands that print with it
+    from rich.console import Console
 
 contacts_app = typer.Typer(help="Contacts: stage, what is known, notes, trust.", no_args_is_help=True)
 STAGES = [s.value for s in Stage]
@@ -67,6 +67,9 @@ def list_contacts(
 
 
 def _print_table(contacts: list[Contact]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
     table = Table(pad_edge=False)
     for column in ("account", "handle", "stage", "conv.", "days", "recipr.", "signals", "flags"):
         table.add_column(column, no_wrap=True)
@@ -101,6 +104,9 @@ def show(ctx: typer.Context, handle: str = HANDLE, account: Optional[str] = ACCO
         }
         typer.echo(json_text(data, indent=2))
         return
+    from rich.console import Console
+    from rich.text import Text
+
     console = Console(highlight=False)
     _print_header(console, contact)
     _print_memory(console, facts)
@@ -113,6 +119,8 @@ def show(ctx: typer.Context, handle: str = HANDLE, account: Optional[str] = ACCO
 
 def _print_header(console: Console, contact: Contact) -> None:
     """Who they are and where the relationship stands, with the reason."""
+    from rich.text import Text
+
     title = Text(safe(contact.handle, single_line=True), style="bold")
     if contact.name:
         title.append(f"  ({safe(contact.name, single_line=True)})")
@@ -127,6 +135,8 @@ def _print_header(console: Console, contact: Contact) -> None:
 
 
 def _print_history(console: Console, history: list[Any]) -> None:
+    from rich.text import Text
+
     console.print(Text("recent history:", style="bold"))
     for item in history:
         post = item.interaction.post
@@ -139,6 +149,8 @@ def _print_history(console: Console, history: list[Any]) -> None:
 
 def _print_memory(console: Console, facts: list[Fact]) -> None:
     """What they shared, grouped: open threads to follow up first, then what they care about."""
+    from rich.text import Text
+
     groups = (("open threads", ("open_thread",), False), ("interests and projects", ("interest", "project"), False),
               ("topics they brought up", ("interest",), True), ("notes", ("note",), False),
               ("followed up", ("followed_up",), False))

@@ -7,17 +7,19 @@ import json
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
 import typer
-from rich.console import Console
-from rich.text import Text
 
 from bot.cli.app import state_of
 from bot.cli.arguments import utf8
 from bot.cli.render import json_text, safe, safe_text
 from bot.domain.decisions import Decision
 from bot.errors import ConfigError, InvalidInputError, PolicyRefusedError
+
+if TYPE_CHECKING:  # Rich is imported by the commands that print with it
+    from rich.console import Console
+
 
 class Point(str, Enum):
     """Which verdict `policy classify` gives."""
@@ -148,6 +150,8 @@ def check(
                              "outcome": decision.outcome.value,
                              "reasons": [r.to_dict() for r in decision.reasons]}))
     else:
+        from rich.console import Console
+
         _print_rules(Console(highlight=False), decision, only_notable=True)
     if not decision.allowed:
         raise typer.Exit(PolicyRefusedError.exit_code)
@@ -162,6 +166,9 @@ def explain(ctx: typer.Context, draft_id: str = typer.Argument(..., metavar="ID"
     with app.store.unit_of_work() as uow:
         draft = get_draft(uow, draft_id)
         now = app.policy.decide_draft(uow, draft, app.clock.now())
+    from rich.console import Console
+    from rich.text import Text
+
     console = Console(highlight=False)
     console.print(Text(f"{draft.id} to ") + safe_text(draft.contact_handle, single_line=True)
                   + Text(f" ({draft.status.value})"))
@@ -172,6 +179,8 @@ def explain(ctx: typer.Context, draft_id: str = typer.Argument(..., metavar="ID"
 
 
 def _print_rules(console: Console, decision: Decision, only_notable: bool = False) -> None:
+    from rich.text import Text
+
     verdict = {"allow": "allowed", "block": "blocked", "defer": "allowed, deferred"}[decision.outcome.value]
     console.print(f"  {verdict} (pitch: {'yes' if decision.pitch else 'no'}, stage: {decision.stage})")
     for rule in decision.reasons if only_notable else decision.results:
@@ -196,6 +205,9 @@ def replay_cmd(
     if with_config is not None and not with_config.exists():
         raise ConfigError(f"--with: config file not found: {with_config}")
     other = policy_from_settings(load_settings(with_config)) if with_config else app.policy
+    from rich.console import Console
+    from rich.text import Text
+
     console = Console(highlight=False)
     examined, changes = replay(app.store, app.policy, other, app.clock)
     for change in changes:

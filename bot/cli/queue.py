@@ -2,26 +2,27 @@
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 import typer
-from rich.console import Console
-from rich.text import Text
 
 from bot.cli.app import CliState, state_of
 from bot.cli.controls import control_character
-from bot.cli.draft_view import print_list, render_draft
-from bot.cli.editor import edit_in_editor
 from bot.cli.paging import LIMIT, OFFSET, fetch_page, say_truncated
 from bot.cli.render import draft_json, json_text, safe, shorten
 from bot.domain.drafts import Draft, DraftStatus
 from bot.errors import InvalidInputError, PolicyRefusedError, RapportError, UsageError
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 queue_app = typer.Typer(help="Review reply drafts: list, show, approve, edit, reject.", no_args_is_help=True)
 STATUSES = [s.value for s in DraftStatus] + ["all"]
 
 
 def _console() -> Console:
+    from rich.console import Console  # only what prints for people needs Rich
+
     return Console(highlight=False, soft_wrap=False)
 
 
@@ -47,6 +48,8 @@ def list_drafts(
     if as_json:
         typer.echo(json_text([draft_json(d) for d in page.items], indent=2))
     elif page.items:
+        from bot.cli.draft_view import print_list
+
         print_list(_console(), page.items)
     elif not offset:
         typer.echo(f"no {status if status != 'all' else ''} drafts".replace("  ", " "))
@@ -68,6 +71,10 @@ def show(ctx: typer.Context, draft_id: str = typer.Argument(..., metavar="ID"),
         data = draft_json(draft, folded) | {"alternatives": [d.id for d in alternatives]}
         typer.echo(json_text(data, indent=2))
         return
+    from rich.text import Text
+
+    from bot.cli.draft_view import render_draft
+
     console = _console()
     render_draft(console, draft, folded)
     for other in alternatives:
@@ -104,6 +111,7 @@ def _say_approved(draft: Draft) -> None:
 @queue_app.command("edit")
 def edit(ctx: typer.Context, draft_id: str = typer.Argument(..., metavar="ID")) -> None:
     """Edit the text in $EDITOR, then check it again."""
+    from bot.cli.editor import edit_in_editor
     from bot.services.review import edit as edit_draft
     from bot.services.review import get_draft
 
@@ -149,6 +157,8 @@ def review(ctx: typer.Context, account: Optional[str] = typer.Option(None, "--ac
     if pending.more or blocked.more:
         typer.echo(f"reviewing the oldest {pending.limit:,} pending and the oldest {blocked.limit:,} blocked drafts"
                    " only; run review again for the rest", err=True)
+    from bot.cli.draft_view import render_draft
+
     console = _console()
     for index, draft in enumerate(drafts, 1):
         console.rule(f"{index}/{len(drafts)}")
@@ -158,6 +168,7 @@ def review(ctx: typer.Context, account: Optional[str] = typer.Option(None, "--ac
 
 
 def _review_one(state: CliState, draft: Draft) -> str:
+    from bot.cli.editor import edit_in_editor
     from bot.services import review as service
 
     app = state.app()

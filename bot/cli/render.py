@@ -10,11 +10,12 @@ from __future__ import annotations
 import json
 import re
 from datetime import datetime, timezone
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from rich.text import Text
+if TYPE_CHECKING:  # Rich is imported by what prints with it, not by what prints JSON
+    from rich.text import Text
 
-from bot.domain.drafts import Draft, ReplyTarget
+    from bot.domain.drafts import Draft, ReplyTarget
 
 _ESCAPES = re.compile(
     r"\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?"  # OSC ... BEL/ST (titles, hyperlinks)
@@ -58,6 +59,8 @@ def safe(text: object, *, single_line: bool = False) -> str:
 
 def safe_text(text: object, style: str = "", *, single_line: bool = False) -> Text:
     """A Rich Text (never parsed as markup) holding sanitised text."""
+    from rich.text import Text
+
     return Text(safe(text, single_line=single_line), style=style)
 
 

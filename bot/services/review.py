@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from bot.domain.decisions import Outcome
 from bot.domain.drafts import EDITABLE, Draft, DraftStatus
 from bot.errors import InvalidInputError, InvalidTransitionError, NotFoundError, PolicyRefusedError
 from bot.ports import Clock
-from bot.services.deciding import Policy
 from bot.store.unit_of_work import SqlAlchemyStore, SqlUnitOfWork
+
+if TYPE_CHECKING:  # `queue show` reads a draft here and needs no policy
+    from bot.services.deciding import Policy
 
 TextCheck = Callable[[str, str, str], None]  # (platform, text, handle to notify): raises InvalidInputError
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 import os
 import sqlite3
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, inspect, text
+from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
 
@@ -70,6 +71,16 @@ def _sqlite_engine(url: str, database: str | None, busy_timeout: float) -> Engin
         connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
     return engine
+
+
+def dialect_insert(connection: Connection) -> Any:
+    """The backend's own INSERT (with ON CONFLICT); its dialect is imported only when used, so
+    that a SQLite command does not load PostgreSQL's (and asyncio with it)."""
+    if connection.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert
 
 
 def _sqlite_code(error: sqlite3.DatabaseError) -> int:

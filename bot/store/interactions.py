@@ -7,13 +7,13 @@ from contextlib import contextmanager
 from datetime import datetime
 
 from sqlalchemy import Connection, and_, delete, func, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import InterfaceError, OperationalError
 
 from bot.domain.models import (
     Direction, Interaction, InteractionKind, Person, Post, StoredInteraction, Visibility,
 )
 from bot.errors import StoreError
+from bot.store import database
 from bot.store.schema import contacts, interactions
 
 # A message being drafted is marked "drafting:<minute of the claim, hex>". The time lives in
@@ -42,7 +42,7 @@ class InteractionRepository:
             spoiler_text=post.spoiler_text if post else "", category=category,
             draft_state=draft_state, ingested_at=now,
         )
-        insert = postgresql.insert if self._c.dialect.name == "postgresql" else sqlite.insert
+        insert = database.dialect_insert(self._c)
         statement = (
             insert(interactions).values(**values)
             .on_conflict_do_nothing(index_elements=["account", "event_id"])

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import Connection, case, delete, func, insert, literal, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 
+from bot.store import database
 from bot.store.schema import UtcDateTime, accounts, audit_log, heartbeats, poll_state
 
 
@@ -54,7 +54,7 @@ class StateRepository:
         """Record a configured account; replicas starting together may all try, and all succeed."""
         row = self._c.execute(select(accounts).where(accounts.c.name == name)).first()
         if row is None:
-            dialect_insert = postgresql.insert if self._c.dialect.name == "postgresql" else sqlite.insert
+            dialect_insert = database.dialect_insert(self._c)
             self._c.execute(dialect_insert(accounts).values(name=name, platform=platform, handle=handle,
                                                             created_at=now).on_conflict_do_nothing())
             self._c.execute(dialect_insert(poll_state).values(account=name, backfill_done=False)
