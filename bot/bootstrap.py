@@ -17,6 +17,8 @@ from sqlalchemy.exc import ArgumentError
 
 from bot.clock import SystemClock
 from bot.config import Settings
+from bot.domain.announcements import AnnounceRules
+from bot.domain.models import Visibility
 from bot.domain.policy import PolicyConfig
 from bot.domain.stages import StageThresholds
 from bot.errors import ConfigError
@@ -43,6 +45,10 @@ def policy_from_settings(settings: Settings, *, semantic: bool = True) -> Policy
         thresholds=StageThresholds(**stages.model_dump()),
         detector=outgoing_detector(settings, lexicon) if semantic else None,
         incoming=incoming_detector(settings, lexicon) if semantic else None,
+        announce=AnnounceRules(
+            max_per_day=settings.announce.max_per_day, working_hours=settings.announce.window,
+            timezone=guard.timezone, visibility=Visibility(settings.announce.visibility),
+        ),
     )
 
 

@@ -8,6 +8,7 @@ from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import OperationalError
 
 from bot.errors import StoreError
+from bot.store.announcements import AnnouncementRepository
 from bot.store.contacts import ContactRepository
 from bot.store.database import SCHEMA_HEAD, create_database_engine, current_revision, upgrade
 from bot.store.drafts import DraftRepository
@@ -22,6 +23,7 @@ class SqlUnitOfWork:
     interactions: InteractionRepository
     drafts: DraftRepository
     state: StateRepository
+    announcements: AnnouncementRepository
 
     def __init__(self, engine: Engine, read_only: bool = False) -> None:
         self._engine = engine
@@ -41,6 +43,7 @@ class SqlUnitOfWork:
         self.interactions = InteractionRepository(self._connection)
         self.drafts = DraftRepository(self._connection)
         self.state = StateRepository(self._connection)
+        self.announcements = AnnouncementRepository(self._connection)
         return self
 
     def commit(self) -> None:
