@@ -7,6 +7,7 @@ These are the pure rules: who is left out and why, and when a message may go out
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -107,6 +108,12 @@ def matching_interests(memory: ContactMemory, topics: tuple[str, ...]) -> list[s
         if wanted & words or fold_term(fact.text).lstrip("#") in wanted:
             found.append(fact.text)
     return found
+
+
+def ends_with_opt_out(text: str) -> bool:
+    """Whether the last paragraph tells the person how to stop these: it names "stop"."""
+    paragraphs = [p for p in text.strip().split("\n\n") if p.strip()]
+    return bool(paragraphs) and re.search(r"\bstop\b", fold_term(paragraphs[-1])) is not None
 
 
 def announcement_visibility(configured: Visibility, usual: Visibility | None) -> Visibility:
