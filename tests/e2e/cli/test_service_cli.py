@@ -19,7 +19,7 @@ def test_db_upgrade_reports_a_current_database(rapport: Rapport) -> None:
     first = rapport("db", "upgrade")
     assert first.exit_code == 0, first.output
     assert "0008" in first.stdout
-    assert rapport("db", "upgrade").stdout.strip() == "database is current (0005)"
+    assert rapport("db", "upgrade").stdout.strip() == "database is current (0008)"
 
 
 def test_doctor_says_one_line_per_check(rapport: Rapport) -> None:
