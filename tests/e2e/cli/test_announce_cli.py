@@ -95,6 +95,7 @@ def test_an_announcement_drafts_only_for_eligible_contacts_and_counts_the_rest(s
     assert alice["language"] == "en" and alice["text"].startswith("Hi Alice, since I know you're into pottery")
     assert alice["text"].endswith('reply "stop" and I won\'t again.)')
 
+    assert f"(announcement {out['id']})" in scenario.ok("queue", "list")
     text = scenario.ok("announce", "draft", "--text", TEXT)
     assert "0 personal draft(s)" in text and "announcement_waiting: 16" in text and "pitch_stage: 11" in text
 
