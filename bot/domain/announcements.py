@@ -23,7 +23,7 @@ from bot.domain.stages import Stage
 KIND = "announcement"  # the draft kind that carries an announcement to one person
 
 # Platforms that can deliver a message only the person sees. Bluesky's app view has no
-# direct messages in the API used here, so an announcement there would be a public post.
+# direct messages in the API used here, so its contacts get no announcement at all.
 PRIVATE_CHANNELS = frozenset({"sandbox", "mastodon"})
 
 # Why a contact got no draft, in the order they are checked (the first that applies is given).
@@ -76,8 +76,7 @@ class Hold:
 
 
 def exclusion(
-    contact: Contact, memory: ContactMemory, *, min_stage: Stage, platform: str, visibility: Visibility,
-    topics: tuple[str, ...],
+    contact: Contact, memory: ContactMemory, *, min_stage: Stage, platform: str, topics: tuple[str, ...],
 ) -> str | None:
     """The reason code that leaves this person out before any text is written, or None.
 
@@ -92,7 +91,9 @@ def exclusion(
         return "contact_is_bot"
     if contact.stage < min_stage:
         return "pitch_stage"
-    if visibility is not Visibility.PUBLIC and platform not in PRIVATE_CHANNELS:
+    if platform not in PRIVATE_CHANNELS:
+        # Even when a public post is allowed: an announcement is offered in private first, and a
+        # post that answers nothing there would be a broadcast with their name on it.
         return NO_PRIVATE_CHANNEL
     if topics and not matching_interests(memory, topics):
         return NO_TOPIC

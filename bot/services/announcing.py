@@ -86,8 +86,7 @@ def _candidate(
     post = last.interaction.post if last is not None else None
     visibility = announcement_visibility(policy.announce.visibility, post.visibility if post else None)
     topics = report.announcement.topics
-    code = exclusion(contact, memory, min_stage=policy.config.min_stage, platform=platform,
-                     visibility=visibility, topics=topics)
+    code = exclusion(contact, memory, min_stage=policy.config.min_stage, platform=platform, topics=topics)
     if code is None and uow.announcements.waiting_for(contact.id):
         code = ALREADY_WAITING
     if code is not None:

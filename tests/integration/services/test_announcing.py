@@ -122,3 +122,9 @@ def test_an_edit_may_reword_the_opt_out_line_but_not_drop_it(people, clock) -> N
         review.approve(people, draft.id, policy=POLICY, clock=clock, actor="test", text="Hola Ana.\n\n" + TEXT)
     edited = "Hola Ana.\n\n" + TEXT + "\n\nSi no quieres estos avisos, dime «stop»."
     assert review.approve(people, draft.id, policy=POLICY, clock=clock, actor="test", text=edited).pitch
+
+
+def test_on_a_platform_without_private_messages_nobody_gets_one(people, clock) -> None:  # noqa: ANN001
+    report = draft_announcement(people, "demo", "bluesky", TEXT, (), clock=clock, policy=POLICY, actor="test",
+                                log=RecordingLog())
+    assert report.drafts == [] and len(report.excluded["no_private_channel"]) == 4

@@ -29,10 +29,8 @@ FRIEND = Contact(id=1, account="demo", handle="ana@es.example", name="Ana", stag
 WORKDAY = AnnounceRules(max_per_day=3, working_hours=(time(9, 0), time(18, 0)), timezone="Europe/Madrid")
 
 
-def _excluded(contact: Contact, platform: str = "sandbox", topics: tuple[str, ...] = (),
-              visibility: Visibility = Visibility.DIRECT) -> str | None:
-    return exclusion(contact, MEMORY, min_stage=Stage.RELATIONSHIP, platform=platform, visibility=visibility,
-                     topics=topics)
+def _excluded(contact: Contact, platform: str = "sandbox", topics: tuple[str, ...] = ()) -> str | None:
+    return exclusion(contact, MEMORY, min_stage=Stage.RELATIONSHIP, platform=platform, topics=topics)
 
 
 def test_a_relationship_on_a_private_channel_is_eligible() -> None:
@@ -55,10 +53,8 @@ def test_a_trusted_contact_is_above_relationship_and_eligible() -> None:
     assert _excluded(replace(FRIEND, stage=Stage.TRUSTED)) is None
 
 
-def test_bluesky_cannot_write_privately_so_its_contacts_are_left_out_rather_than_posted_to_publicly() -> None:
+def test_bluesky_cannot_write_privately_so_its_contacts_are_left_out_rather_than_posted_to_in_public() -> None:
     assert _excluded(FRIEND, platform="bluesky") == "no_private_channel"
-    # Only when the person's own exchanges are public may a public post be chosen.
-    assert _excluded(FRIEND, platform="bluesky", visibility=Visibility.PUBLIC) is None
 
 
 def test_a_topic_matches_their_interests_without_minding_accents_or_case() -> None:
