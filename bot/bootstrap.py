@@ -29,6 +29,8 @@ def policy_from_settings(settings: Settings, *, semantic: bool = True) -> Policy
     """The configured policy; `semantic=False` leaves the sentence encoder out (fast CLI commands)."""
     from datetime import timedelta
 
+    from bot.domain.announcements import AnnounceRules
+    from bot.domain.models import Visibility
     from bot.domain.pitch import load_lexicon
     from bot.domain.policy import PolicyConfig
     from bot.domain.stages import StageThresholds
@@ -51,6 +53,10 @@ def policy_from_settings(settings: Settings, *, semantic: bool = True) -> Policy
         thresholds=StageThresholds(**stages.model_dump()),
         detector=outgoing_detector(settings, lexicon) if semantic else None,
         incoming=incoming_detector(settings, lexicon) if semantic else None,
+        announce=AnnounceRules(
+            max_per_day=settings.announce.max_per_day, working_hours=settings.announce.window,
+            timezone=guard.timezone, visibility=Visibility(settings.announce.visibility),
+        ),
     )
 
 

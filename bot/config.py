@@ -127,6 +127,23 @@ class DraftingSettings(_Section):
     checkins: CheckinSettings = CheckinSettings()
 
 
+class AnnounceSettings(_Section):
+    max_per_day: Count = Field(5, ge=1)  # announcement messages per account per day
+    working_hours: str = "09:00-18:00"  # in [policy.guardrails] timezone; "" = any time
+    visibility: Literal["direct", "private", "unlisted", "public"] = "direct"
+
+    @field_validator("working_hours")
+    @classmethod
+    def _working_hours_format(cls, value: str) -> str:
+        if value and parse_quiet_hours(value) is None:
+            raise ValueError(f"expected 'HH:MM-HH:MM' (e.g. '09:00-18:00'), got {value!r}")
+        return value
+
+    @property
+    def window(self) -> tuple[time, time] | None:
+        return parse_quiet_hours(self.working_hours) if self.working_hours else None
+
+
 class PrivacySettings(_Section):
     retention_days: Days = Field(0.0, ge=0)  # erase message text older than this; 0 = keep
 
@@ -221,6 +238,7 @@ class Settings(BaseSettings):
     service: ServiceSettings = ServiceSettings()
     logging: LoggingSettings = LoggingSettings()
     privacy: PrivacySettings = PrivacySettings()
+    announce: AnnounceSettings = AnnounceSettings()
     accounts: list[Account] = []
 
     @classmethod

@@ -27,13 +27,20 @@ def print_list(console: Console, drafts: list[Draft]) -> None:
         head.append(f" ({d.contact_stage}, {d.account})" if d.contact_stage else f" ({d.account})", style="dim")
         console.print(head, overflow="ellipsis", no_wrap=True)
         said = (f"[+{len(d.folded)} folded] " if d.folded else "") + safe(
-            d.target.text if d.target else "(check-in)", single_line=True)
+            d.target.text if d.target else _untargeted(d), single_line=True)
         console.print(Text("   ← " + shorten(said, width), style="dim"), no_wrap=True, overflow="ellipsis")
         console.print(Text("   → " + shorten(_marks(d) + safe(d.text, single_line=True), width)), no_wrap=True,
                       overflow="ellipsis")
         if d.origin_note:  # a fallback: say it, so that nobody takes the template's words for the model's
             console.print(Text("   ! " + shorten(safe(d.written_by, single_line=True), width), style="yellow"),
                           no_wrap=True, overflow="ellipsis")
+
+
+def _untargeted(draft: Draft) -> str:
+    """What stands where the message answered would be, for a draft that answers none."""
+    if draft.announcement:
+        return f"(announcement {draft.announcement})"
+    return "(check-in)"
 
 
 def _marks(draft: Draft) -> str:

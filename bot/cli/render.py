@@ -105,6 +105,7 @@ def draft_json(draft: Draft, folded: list[ReplyTarget] | None = None) -> dict[st
         "not_before": timestamp(draft.not_before), "sent_post_id": draft.sent_post_id,
         "sent_at": timestamp(draft.sent_at), "attempts": draft.attempts, "note": draft.note,
         "kind": draft.kind, "origin": draft.origin, "origin_note": draft.origin_note,
+        "announcement": draft.announcement,
     }
     if folded is not None:
         data["folded"] = [message_json(message) for message in folded]

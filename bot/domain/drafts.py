@@ -107,12 +107,13 @@ class Draft:
     note: str | None = None  # why it was rejected, failed or expired
     pitch: bool = False
     contact_stage: str | None = None  # where the contact stands now (read-only, from the store)
-    kind: str = "reply"  # reply, or checkin (no message answered: asks about them)
+    kind: str = "reply"  # reply, checkin (asks about them), announcement (no message answered)
     origin: str = "template"  # the drafter that wrote it
     origin_note: str | None = None  # e.g. why the LLM was not used
     # Earlier messages from the same person folded into this draft (their stored ids): it
     # answers only the latest, `target`, and shows these to the person approving it.
     folded: tuple[int, ...] = ()
+    announcement: str | None = None  # the announcement it carries (kind "announcement")
 
     @property
     def reply_visibility(self) -> Visibility:
@@ -163,10 +164,15 @@ _CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 
 def new_draft_id(now_ms: int | None = None) -> str:
     """`d_` and a ULID: sortable by creation time, unique without coordination between replicas."""
+    return new_ulid("d_", now_ms)
+
+
+def new_ulid(prefix: str, now_ms: int | None = None) -> str:
+    """`prefix` and a ULID (48 bits of milliseconds, 80 random bits) in Crockford's base 32."""
     millis = int(time.time() * 1000) if now_ms is None else now_ms
     value = (millis << 80) | int.from_bytes(os.urandom(10), "big")
     chars = []
     for _ in range(26):
         chars.append(_CROCKFORD[value & 31])
         value >>= 5
-    return "d_" + "".join(reversed(chars))
+    return prefix + "".join(reversed(chars))

@@ -6,14 +6,14 @@ evaluates every rule, keeping each outcome so a person can see exactly why.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.domain.contacts import Contact
 from bot.domain.decisions import Decision, Outcome, RuleResult
 from bot.domain.models import Visibility
-from bot.domain.pitch import PitchLexicon, PitchResult, classify
+from bot.domain.pitch import PitchLexicon, PitchResult, Signal, classify
 from bot.domain.pitch_semantic import JUDGE_UNAVAILABLE, SEMANTIC, PitchDetector
 from bot.domain.stages import Stage
 
@@ -38,6 +38,9 @@ class Situation:
     reply_visibility: Visibility = Visibility.PUBLIC
     answered_visibility: Visibility | None = None  # None: not a reply (a check-in)
     language: str | None = None
+    # The sender says it is a pitch (an announcement), whatever the detector finds: the pitch
+    # rules apply to it, and once sent it starts the person's cooldown.
+    declared_pitch: bool = False
 
 
 def decide(
@@ -50,6 +53,8 @@ def decide(
         pitch = detector.assess(text, situation.language, ask_judge=below)
     else:
         pitch = classify(text, detector, situation.language)
+    if situation.declared_pitch and not pitch.pitch:
+        pitch = replace(pitch, pitch=True, signals=(*pitch.signals, Signal("declared", "an announcement")))
     results = (
         _opted_out(situation),
         _nobot(situation),

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from datetime import datetime
 
+from bot.domain.announcements import KIND as ANNOUNCEMENT, AnnounceRules
 from bot.domain.contacts import Contact
 from bot.domain.decisions import Decision
 from bot.domain.drafts import Draft
@@ -27,6 +28,7 @@ class Policy:
     thresholds: StageThresholds = StageThresholds()
     detector: PitchDetector | None = None  # the outgoing guardrail with the semantic model, when on
     incoming: PitchDetector | None = None  # incoming messages through the semantic cascade, when on
+    announce: AnnounceRules = AnnounceRules()  # when approved announcement messages may go out
 
     def prepare_incoming(self, texts: Iterable[tuple[str, str | None]]) -> None:
         """Classify a page of incoming texts ahead of storing it, outside any transaction: the
@@ -56,19 +58,22 @@ class Policy:
     def situation(
         self, uow: SqlUnitOfWork, contact: Contact, now: datetime, *,
         visibility: Visibility, answered: Visibility | None, language: str | None,
+        declared_pitch: bool = False,
     ) -> Situation:
         since = start_of_day(now, self.config.timezone)
         return Situation(
             contact=contact, now=now, sent_today=uow.interactions.count_outbound_since(contact.id, since),
             reply_visibility=visibility, answered_visibility=answered, language=language,
+            declared_pitch=declared_pitch,
         )
 
     def decide_text(
         self, uow: SqlUnitOfWork, contact: Contact, text: str, now: datetime, *,
         visibility: Visibility = Visibility.PUBLIC, answered: Visibility | None = None,
-        language: str | None = None,
+        language: str | None = None, declared_pitch: bool = False,
     ) -> Decision:
-        situation = self.situation(uow, contact, now, visibility=visibility, answered=answered, language=language)
+        situation = self.situation(uow, contact, now, visibility=visibility, answered=answered, language=language,
+                                   declared_pitch=declared_pitch)
         return decide(text, situation, self.config, self.outgoing)
 
     def decide_draft(self, uow: SqlUnitOfWork, draft: Draft, now: datetime, text: str | None = None) -> Decision:
@@ -79,4 +84,5 @@ class Policy:
         return self.decide_text(
             uow, contact, draft.text if text is None else text, now,
             visibility=Visibility(draft.visibility), answered=answered, language=draft.language,
+            declared_pitch=draft.kind == ANNOUNCEMENT,
         )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime
 
+from bot.domain.announcements import KIND as ANNOUNCEMENT
 from bot.domain.decisions import Decision
 from bot.domain.drafts import Draft
 from bot.domain.models import StoredInteraction, Visibility
@@ -84,7 +85,8 @@ def _decide_under(uow: SqlUnitOfWork, policy: Policy, draft: Draft, now: datetim
     contact = replace(contact, stage=stage)
     answered = Visibility(draft.target.visibility) if draft.target else None
     return policy.decide_text(uow, contact, draft.text, now, visibility=Visibility(draft.visibility),
-                              answered=answered, language=draft.language)
+                              answered=answered, language=draft.language,
+                              declared_pitch=draft.kind == ANNOUNCEMENT)
 
 
 def _verdict(decision: Decision) -> tuple[str, frozenset[str]]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from bot.domain.announcements import KIND as ANNOUNCEMENT, ends_with_opt_out
 from bot.domain.decisions import Outcome
 from bot.domain.drafts import EDITABLE, Draft, DraftStatus
 from bot.errors import InvalidInputError, InvalidTransitionError, NotFoundError, PolicyRefusedError
@@ -43,6 +44,7 @@ def approve(
                                          " approved or failed drafts can be approved")
         new_text = _clean(text) if text is not None else draft.text
         check_text(draft.platform, new_text, draft.contact_handle)
+        _keeps_opt_out(draft, new_text)
         now = clock.now()
         decision = policy.decide_draft(uow, draft, now, text=new_text)
         if not decision.allowed:
@@ -64,6 +66,12 @@ def approve(
         return approved
 
 
+def _keeps_opt_out(draft: Draft, text: str) -> None:
+    """An announcement always ends with a way to say stop; an edit may reword it, not drop it."""
+    if draft.kind == ANNOUNCEMENT and not ends_with_opt_out(text):
+        raise InvalidInputError('an announcement must end with its opt-out line (one that says "stop")')
+
+
 def edit(
     store: SqlAlchemyStore, draft_id: str, text: str, *, policy: Policy, clock: Clock, actor: str,
     check_text: TextCheck = _no_check,
@@ -78,6 +86,7 @@ def edit(
             raise InvalidTransitionError(f"draft {draft.id} is {_status(draft)}; it can no longer be edited")
         new_text = _clean(text)
         check_text(draft.platform, new_text, draft.contact_handle)
+        _keeps_opt_out(draft, new_text)
         now = clock.now()
         decision = policy.decide_draft(uow, draft, now, text=new_text)
         status = DraftStatus.PENDING if decision.allowed else DraftStatus.BLOCKED

@@ -23,9 +23,11 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
+from bot.domain.announcements import KIND as ANNOUNCEMENT, send_hold
 from bot.domain.decisions import Outcome
 from bot.domain.drafts import Draft, DraftStatus
 from bot.domain.stages import Stage
+from bot.domain.policy import start_of_day
 from bot.domain.models import Interaction, InteractionKind, OutgoingReply, Person, Post, PostedReply
 from bot.errors import (
     AuthFailedError, InvalidInputError, PlatformError, RateLimitedError, RemoteNotFoundError,
@@ -36,7 +38,7 @@ from bot.services import claimers
 from bot.services.deciding import Policy
 from bot.services.ingest import record_interaction
 from bot.services.memory import close_followed_threads
-from bot.store.unit_of_work import SqlAlchemyStore
+from bot.store.unit_of_work import SqlAlchemyStore, SqlUnitOfWork
 
 
 @dataclass
@@ -108,6 +110,9 @@ def _send_one(
     policy.assess(draft.text, draft.language, Stage(draft.contact_stage) if draft.contact_stage else None)
     with store.unit_of_work() as uow:
         now = clock.now()
+        if draft.kind == ANNOUNCEMENT and _held_announcement(uow, draft, now, policy, log, report):
+            uow.commit()
+            return
         decision = policy.decide_draft(uow, draft, now)
         contact = uow.contacts.get(draft.contact_id)
         if decision.outcome is not Outcome.ALLOW:
@@ -127,6 +132,24 @@ def _send_one(
     _record_sent(store, draft, posted, policy, clock)
     report.sent += 1
     log.info("send.done", post=posted.post_id, already_posted=posted.already_posted, **ctx)
+
+
+def _held_announcement(
+    uow: SqlUnitOfWork, draft: Draft, now: datetime, policy: Policy, log: Any, report: SendReport,
+) -> bool:
+    """An announcement message waits for the account's working hours and its daily allowance;
+    it goes back to `approved` with the time to try again."""
+    rules = policy.announce
+    sent_today = uow.announcements.sent_since(draft.account, start_of_day(now, rules.timezone), besides=draft.id)
+    hold = send_hold(now, sent_today, rules)
+    if hold is None:
+        return False
+    uow.drafts.save(draft.moved_to(DraftStatus.APPROVED, now, not_before=hold.until,
+                                   attempts=max(draft.attempts - 1, 0)))
+    report.deferred += 1
+    log.info("send.held", status="approved", reasons=[hold.code], why=hold.message, until=hold.until.isoformat(),
+             account=draft.account, draft=draft.id)
+    return True
 
 
 def _posted_earlier(

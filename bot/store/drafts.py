@@ -21,7 +21,7 @@ class DraftRepository:
             id=draft.id, account=draft.account, contact_id=draft.contact_id,
             interaction_id=draft.target.interaction_id if draft.target else None,
             created_at=draft.created_at, kind=draft.kind, origin=draft.origin, origin_note=draft.origin_note,
-            folded=json.dumps(list(draft.folded)), **_mutable(draft),
+            folded=json.dumps(list(draft.folded)), announcement_id=draft.announcement, **_mutable(draft),
         ))
 
     def save(self, draft: Draft) -> None:
@@ -232,5 +232,5 @@ def _to_draft(row) -> Draft:  # noqa: ANN001
         sent_post_id=row.sent_post_id, sent_at=row.sent_at, not_before=row.not_before,
         attempts=row.attempts, last_error=row.last_error, note=row.note, pitch=row.pitch,
         contact_stage=row.contact_stage, kind=row.kind, origin=row.origin, origin_note=row.origin_note,
-        folded=tuple(json.loads(row.folded)),
+        folded=tuple(json.loads(row.folded)), announcement=row.announcement_id,
     )

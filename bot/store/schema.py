@@ -144,6 +144,19 @@ interactions = Table(
     Index(None, "account", "post_id"),
 )
 
+announcements = Table(
+    "announcements", metadata,
+    Column("id", String(32), primary_key=True),
+    Column("account", String(64), ForeignKey("accounts.name", ondelete="CASCADE"), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("topics", Text, nullable=False, default="[]"),  # JSON [word, ...]
+    Column("status", String(16), nullable=False),  # active, cancelled
+    Column("excluded", Text, nullable=False, default="{}"),  # JSON {reason code: count} at drafting
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("cancelled_at", UtcDateTime),
+    Index(None, "account", "created_at"),
+)
+
 drafts = Table(
     "drafts", metadata,
     Column("id", String(32), primary_key=True),
@@ -171,8 +184,11 @@ drafts = Table(
     Column("origin_note", Text),  # e.g. why the LLM was not used
     # JSON [interaction id, ...]: earlier messages from the person folded into this draft
     Column("folded", Text, nullable=False, server_default="[]"),
+    # The announcement this draft carries to one person (kind "announcement"), if any.
+    Column("announcement_id", String(32), ForeignKey("announcements.id", ondelete="SET NULL")),
     Index(None, "status", "account"),
     Index(None, "contact_id", "sent_at"),
+    Index(None, "announcement_id"),
 )
 
 facts = Table(

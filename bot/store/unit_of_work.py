@@ -8,6 +8,7 @@ from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import OperationalError
 
 from bot.errors import StoreError
+from bot.store.announcements import AnnouncementRepository
 from bot.store.contacts import ContactRepository
 from bot.store.database import SCHEMA_HEAD, create_database_engine, current_revision, upgrade
 from bot.store.drafts import DraftRepository
@@ -24,6 +25,7 @@ class SqlUnitOfWork:
     drafts: DraftRepository
     reports: ReportRepository
     state: StateRepository
+    announcements: AnnouncementRepository
 
     def __init__(self, engine: Engine, read_only: bool = False) -> None:
         self._engine = engine
@@ -44,6 +46,7 @@ class SqlUnitOfWork:
         self.drafts = DraftRepository(self._connection)
         self.reports = ReportRepository(self._connection)
         self.state = StateRepository(self._connection)
+        self.announcements = AnnouncementRepository(self._connection)
         return self
 
     def commit(self) -> None:

@@ -18,8 +18,8 @@ def test_health_fails_before_the_service_ever_ran_and_passes_after(rapport: Rapp
 def test_db_upgrade_reports_a_current_database(rapport: Rapport) -> None:
     first = rapport("db", "upgrade")
     assert first.exit_code == 0, first.output
-    assert "0006" in first.stdout
-    assert rapport("db", "upgrade").stdout.strip() == "database is current (0006)"
+    assert "0007" in first.stdout
+    assert rapport("db", "upgrade").stdout.strip() == "database is current (0007)"
 
 
 def test_doctor_says_one_line_per_check(rapport: Rapport) -> None:

@@ -162,6 +162,15 @@ def test_a_public_post_that_answers_nothing_is_posted_once(server, client, clock
     assert found is not None and found.post_id == ours["id"]
 
 
+def test_an_announcement_goes_as_a_direct_message_naming_the_person_and_answering_nothing(server, client, clock):
+    reply = reply_to({"id": ""}, clock, "direct", thread=None, to=("ana@social.example",),
+                     text="Hi Ana, news.\n\n(Reply \"stop\" and I won't again.)")
+    client().post_reply(reply)
+    [ours] = server.ours()
+    assert ours["visibility"] == "direct" and ours["in_reply_to_id"] is None
+    assert [m["acct"] for m in ours["mentions"]] == ["ana@social.example"]
+
+
 # -- a refused token ---------------------------------------------------------------------------
 
 

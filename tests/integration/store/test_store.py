@@ -210,7 +210,7 @@ def test_upgrading_from_the_first_schema_keeps_the_data(database_url: str) -> No
         ))
     engine.dispose()
     store = SqlAlchemyStore(database_url)
-    assert current_revision(store.engine) == "0006"
+    assert current_revision(store.engine) == "0007"
     with store.unit_of_work() as uow:
         [emilie] = uow.contacts.list("old")
     assert emilie.handle == "Émilie@X" and emilie.stage.value == "first_contact" and emilie.last_checkin_at is None
