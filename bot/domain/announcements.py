@@ -17,7 +17,7 @@ from bot.domain.drafts import new_ulid
 from bot.domain.memory import ContactMemory
 from bot.domain.models import Visibility
 from bot.domain.normalize import fold_term
-from bot.domain.policy import in_quiet_hours, start_of_day
+from bot.domain.local_time import in_quiet_hours, start_of_day
 from bot.domain.stages import Stage
 
 KIND = "announcement"  # the draft kind that carries an announcement to one person

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from bot.domain.contacts import Contact
 from bot.domain.decisions import Decision, Outcome, RuleResult
+from bot.domain.local_time import in_quiet_hours, start_of_day
 from bot.domain.models import Visibility
 from bot.domain.pitch import PitchLexicon, PitchResult, Signal, classify
 from bot.domain.pitch_semantic import JUDGE_UNAVAILABLE, SEMANTIC, PitchDetector
@@ -172,20 +173,6 @@ def _quiet_hours(s: Situation, c: PolicyConfig) -> RuleResult:
             f"quiet hours {start:%H:%M}-{end:%H:%M} ({c.timezone}); sending waits until {end:%H:%M}",
         )
     return _ok("quiet_hours", "outside quiet hours" if c.quiet_hours else "no quiet hours set")
-
-
-def in_quiet_hours(now: datetime, window: tuple[time, time], zone: str) -> bool:
-    local = now.astimezone(ZoneInfo(zone)).time().replace(tzinfo=None)
-    start, end = window
-    if start <= end:
-        return start <= local < end
-    return local >= start or local < end  # the window spans midnight
-
-
-def start_of_day(now: datetime, zone: str) -> datetime:
-    """Local midnight in the account's zone, for "per day" limits."""
-    local = now.astimezone(ZoneInfo(zone))
-    return local.replace(hour=0, minute=0, second=0, microsecond=0)
 
 
 def _resume_time(code: str, s: Situation, c: PolicyConfig) -> datetime:

@@ -19,12 +19,12 @@ from bot.domain.announcements import (
 )
 from bot.domain.contacts import Contact
 from bot.domain.drafts import Draft, DraftStatus, new_draft_id
+from bot.domain.memory import ContactMemory
 from bot.domain.models import Visibility
 from bot.drafting.announcement import compose
 from bot.errors import InvalidInputError, NotFoundError
 from bot.ports import Clock
 from bot.services.deciding import Policy
-from bot.services.drafting import load_memory
 from bot.store.announcements import UNSENT
 from bot.store.unit_of_work import SqlAlchemyStore, SqlUnitOfWork
 
@@ -81,7 +81,7 @@ def draft_announcement(
 def _candidate(
     uow: SqlUnitOfWork, contact: Contact, report: AnnounceReport, platform: str, policy: Policy, now: datetime,
 ) -> _Candidate | None:
-    memory = load_memory(uow, contact)
+    memory = ContactMemory(tuple(uow.contacts.facts(contact.id)), contact.counters.last_conversation_at)
     last = uow.interactions.last_inbound_message(contact.id)
     post = last.interaction.post if last is not None else None
     visibility = announcement_visibility(policy.announce.visibility, post.visibility if post else None)

@@ -20,7 +20,7 @@ from bot.domain.drafts import Draft, DraftStatus, ReplyTarget, Suggestion, new_d
 from bot.domain.memory import PLAN_LOOKBACK, ContactMemory
 from bot.domain.models import StoredInteraction
 from bot.domain.news import news_rank
-from bot.domain.policy import start_of_day
+from bot.domain.local_time import start_of_day
 from bot.domain.stages import Stage
 from bot.ports import Clock, Drafter
 from bot.services.deciding import Policy

@@ -14,7 +14,8 @@ from bot.domain.drafts import Draft
 from bot.domain.models import Visibility
 from bot.domain.pitch import PitchLexicon, PitchResult, classify
 from bot.domain.pitch_semantic import PitchDetector
-from bot.domain.policy import PolicyConfig, Situation, decide, start_of_day
+from bot.domain.local_time import start_of_day
+from bot.domain.policy import PolicyConfig, Situation, decide
 from bot.domain.stages import Stage, StageThresholds
 from bot.store.unit_of_work import SqlUnitOfWork
 

@@ -27,7 +27,7 @@ from bot.domain.announcements import KIND as ANNOUNCEMENT, send_hold
 from bot.domain.decisions import Outcome
 from bot.domain.drafts import Draft, DraftStatus
 from bot.domain.stages import Stage
-from bot.domain.policy import start_of_day
+from bot.domain.local_time import start_of_day
 from bot.domain.models import Interaction, InteractionKind, OutgoingReply, Person, Post, PostedReply
 from bot.errors import (
     AuthFailedError, InvalidInputError, PlatformError, RateLimitedError, RemoteNotFoundError,

@@ -16,7 +16,8 @@ from bot.domain.contacts import Contact
 from bot.domain.decisions import Decision, Outcome, RuleResult
 from bot.domain.models import Visibility
 from bot.domain.pitch import load_lexicon
-from bot.domain.policy import PolicyConfig, Situation, decide, in_quiet_hours, start_of_day
+from bot.domain.local_time import in_quiet_hours, start_of_day
+from bot.domain.policy import PolicyConfig, Situation, decide
 from bot.domain.stages import Stage
 from tests.fakes import FakeClock
 
