@@ -15,6 +15,7 @@ from bot.domain.decisions import Decision, Outcome, RuleResult
 from bot.domain.models import Visibility
 from bot.domain.pitch import PitchLexicon, PitchResult, classify
 from bot.domain.pitch_semantic import JUDGE_UNAVAILABLE, SEMANTIC, PitchDetector
+from bot.domain.slots import slots_in
 from bot.domain.stages import Stage
 
 
@@ -60,6 +61,7 @@ def decide(
         _visibility(situation),
         _contact_rate(situation, config),
         _quiet_hours(situation, config),
+        _needs_input(text),
     )
     deferrals = [r for r in results if r.outcome is Outcome.DEFER]
     not_before = None
@@ -167,6 +169,16 @@ def _quiet_hours(s: Situation, c: PolicyConfig) -> RuleResult:
             f"quiet hours {start:%H:%M}-{end:%H:%M} ({c.timezone}); sending waits until {end:%H:%M}",
         )
     return _ok("quiet_hours", "outside quiet hours" if c.quiet_hours else "no quiet hours set")
+
+
+def _needs_input(text: str) -> RuleResult:
+    found = slots_in(text)
+    if found:
+        return RuleResult(
+            "needs_input", Outcome.HOLD,
+            f"the draft leaves {found[0]} for you to fill: edit it in before approving",
+        )
+    return _ok("needs_input", "no slot left to fill")
 
 
 def in_quiet_hours(now: datetime, window: tuple[time, time], zone: str) -> bool:
