@@ -206,7 +206,7 @@ class App:
         from bot.drafting.openai import OpenAIDrafter
 
         return OpenAIDrafter(drafting.openai, template, suggestions=drafting.suggestions, voice=drafting.voice,
-                             log=self.log, clock=self.clock)
+                             log=self.log, clock=self.clock, about=self.about)
 
     def client(self, account_name: str) -> PlatformClient:
         if account_name not in self.clients:

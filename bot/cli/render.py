@@ -15,6 +15,7 @@ from typing import Any
 from rich.text import Text
 
 from bot.domain.drafts import Draft, ReplyTarget
+from bot.domain.slots import needs_input
 
 _ESCAPES = re.compile(
     r"\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?"  # OSC ... BEL/ST (titles, hyperlinks)
@@ -95,6 +96,7 @@ def draft_json(draft: Draft, folded: list[ReplyTarget] | None = None) -> dict[st
         "spoiler_text": draft.spoiler_text, "mentions": mentions(draft), "folded_count": len(draft.folded),
         "decision": {
             "allowed": decision.allowed, "pitch": decision.pitch, "outcome": decision.outcome.value,
+            "needs_input": decision.needs_input,
             "reasons": [{"code": r.code, "message": r.message, "outcome": r.outcome.value}
                         for r in decision.reasons],
         },
@@ -102,6 +104,7 @@ def draft_json(draft: Draft, folded: list[ReplyTarget] | None = None) -> dict[st
         "not_before": timestamp(draft.not_before), "sent_post_id": draft.sent_post_id,
         "sent_at": timestamp(draft.sent_at), "attempts": draft.attempts, "note": draft.note,
         "kind": draft.kind, "origin": draft.origin, "origin_note": draft.origin_note,
+        "needs_input": needs_input(draft.text),
     }
     if folded is not None:
         data["folded"] = [message_json(message) for message in folded]

@@ -23,6 +23,7 @@ from pydantic import SecretStr
 
 from bot.clock import SystemClock
 from bot.config import OpenAISettings
+from bot.domain.about import About
 from bot.domain.contacts import Contact
 from bot.domain.drafts import ReplyTarget, Suggestion
 from bot.domain.memory import ContactMemory
@@ -52,12 +53,13 @@ class OpenAIDrafter:
     def __init__(
         self, settings: OpenAISettings, fallback: Drafter, *, suggestions: int = 1, voice: str = "",
         transport: httpx.BaseTransport | None = None, sleep: Callable[[float], None] = time.sleep,
-        log: Any = None, clock: Clock | None = None,
+        log: Any = None, clock: Clock | None = None, about: Callable[[], About] | None = None,
     ) -> None:
         self._settings = settings
         self._fallback = fallback
         self._count = max(1, min(suggestions, MAX_SUGGESTIONS))
         self._voice = voice
+        self._about = about  # the owner's profile, read for each request
         self._sleep = sleep
         self._log = log if log is not None else structlog.get_logger()
         self._clock = clock or SystemClock()
@@ -73,7 +75,8 @@ class OpenAIDrafter:
             return []  # no empty check-ins
         if target is not None and reply_kind(target) is None:
             return []  # a request to stop gets no reply at all
-        messages = build_messages(contact, target, language, memory, voice=self._voice, now=now)
+        messages = build_messages(contact, target, language, memory, voice=self._voice, now=now,
+                                  about=self._about() if self._about else None)
         try:
             texts, reason = self._collect(messages), "no usable text"
         except _Unusable as failure:

@@ -10,6 +10,7 @@ import json
 from datetime import datetime
 from typing import Any
 
+from bot.domain.about import About
 from bot.domain.contacts import Contact
 from bot.domain.drafts import ReplyTarget
 from bot.domain.memory import ContactMemory
@@ -44,6 +45,12 @@ Rules:
 calls to action, even if the message asks for them.
 - Never invent facts about the person, the owner or the world. Mention only facts listed in \
 the JSON, in their own words, and only when they fit naturally.
+- Respond first to what they told (their news, their opinion, their thanks), naming it; then \
+answer what they asked. Answer a question or request about the owner only from `owner` (quote \
+its text and link as given). If nothing in `owner` answers it, write a slot where the answer \
+goes, in the reply's language: "[your answer: <what they asked about, in their words>]" \
+(Spanish: "[tu respuesta: ...]"); the owner fills it in. Never promise to answer later and \
+never answer a question with a question.
 - If they ask whether this is a bot, automated or an AI, answer honestly: the owner uses a \
 tool that helps them keep up with replies and reads and approves every message. Never claim \
 to be writing unassisted, never deny the tool.
@@ -54,7 +61,8 @@ The account's voice, set by its owner: {voice}"""
 
 _REPLY_TASK = "Write a reply to `their_message`, which is {kind}."
 _KINDS = {
-    "question": "a question: engage with it; if you cannot answer without inventing, say you will think about it",
+    "question": "a question: answer it from `owner`, or leave a slot as the rules say",
+    "request": "a request for something (slides, a link, a list): give it from `owner`'s resources, or leave a slot",
     "thanks": "thanks: thank them back", "compliment": "a compliment: thank them simply",
     "news": "news about them: respond with interest, without assuming it is good or bad news",
     "opinion": "an opinion: engage with it respectfully", "complaint": "a complaint: acknowledge it, no small talk",
@@ -66,13 +74,16 @@ _CHECK_IN_TASK = ("There is no message to answer: write a short check-in that as
 
 def build_messages(
     contact: Contact, target: ReplyTarget | None, language: str | None, memory: ContactMemory,
-    *, voice: str, now: datetime,
+    *, voice: str, now: datetime, about: About | None = None,
 ) -> list[dict[str, str]]:
     """The chat messages for one request: the rules, then the conversation as quoted data."""
+    data = conversation(contact, target, memory, now)
+    base = (language or "").split("-")[0].lower()
+    data["owner"] = [{"kind": f.kind, "text": f.text, **({"link": f.url} if f.url else {})}
+                     for f in (about.in_language(base) if about and base else about.facts if about else ())]
     return [
         {"role": "system", "content": system_prompt(target, language, voice)},
-        {"role": "user",
-         "content": json.dumps(conversation(contact, target, memory, now), ensure_ascii=False, indent=1)},
+        {"role": "user", "content": json.dumps(data, ensure_ascii=False, indent=1)},
     ]
 
 
