@@ -31,7 +31,7 @@ _LEAD = set(
     "what what's whats which who how why when where whose are is am was were do does did have has had can "
     "could would will should shall you u still looking for keep know any a an the some of about to into "
     "get got ever really also currently by chance "
-    "que qué cual cuál cuales cuáles quien quién como cómo cuando cuándo donde dónde por porque cuanto "
+    "tal que qué cual cuál cuales cuáles quien quién como cómo cuando cuándo donde dónde por porque cuanto "
     "cuánto cuanta cuánta es son está estás estas tienes tiene tenéis teneis hay sabes sabéis sabeis conoces "
     "conocéis conocen has habéis habeis sigues seguís seguis buscando de del algún algun alguna algunos "
     "algunas el la los las un una unos unas tú tu usted vosotros vos al a en sobre acerca".split()
