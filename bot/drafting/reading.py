@@ -41,7 +41,8 @@ _ASKING = set(
     "you u would could can will please pls recommend suggest know think opinion recomiendas recomendarías "
     "recomendarias recomiendes sugieres sabes conoces opinas piensas crees podrías podrias puedes podéis "
     "podeis pasarme mandarme enviarme compartir compartirme pasar mandar enviar me te nos tú usted favor "
-    "send share pass forward link".split()
+    "send share pass forward link pasas mandas envías envias compartes dejas prestas pásame pasame mándame "
+    "mandame envíame enviame compárteme comparteme".split()
 )
 # Said with the question or in it, never its subject.
 _TAIL = set("algo anything something ahora now lately últimamente ultimamente".split())
