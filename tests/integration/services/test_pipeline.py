@@ -23,7 +23,7 @@ TOM = Person("u-tom", "tom@fedi.example", "Tom")
 POLICY = policy_from_settings(Settings())
 
 
-def message(event_id: str, at: datetime, text: str = "¿Qué tal el huerto?", *, person: Person = ANA,
+def message(event_id: str, at: datetime, text: str = "¡Qué bien va el huerto!", *, person: Person = ANA,
             thread: str | None = None, visibility: Visibility = Visibility.PUBLIC) -> Interaction:
     post = Post(f"p-{event_id}", text, "es", visibility, thread=thread)
     return Interaction(event_id, InteractionKind.MENTION, at, person, post)
@@ -54,7 +54,7 @@ def test_a_mention_becomes_one_pending_draft_and_signals_none(store, clock) -> N
     assert (report.poll.stored, report.drafts.drafted) == (3, 1)
     [draft] = drafts(store)
     assert draft.status is DraftStatus.PENDING and draft.contact_handle == ANA.handle
-    assert draft.language == "es" and draft.target.text == "¿Qué tal el huerto?"
+    assert draft.language == "es" and draft.target.text == "¡Qué bien va el huerto!"
     with store.unit_of_work() as uow:
         tom = uow.contacts.find("tom@fedi.example")[0]
     assert tom.stage.value == "audience" and tom.signals == 2
