@@ -359,3 +359,23 @@ def test_refused_credentials_stop_polling_that_account(store, clock) -> None:  #
     assert paused == ["demo"]
     with store.unit_of_work() as uow:
         assert "refused" in uow.state.poll_state("demo").last_error
+
+
+def test_a_question_drafts_a_slot_that_is_never_approved_or_sent(store, clock) -> None:  # noqa: ANN001
+    platform = FakePlatform()
+    platform.push(message("n-1", clock.now(), "¿Qué tal el huerto?"))
+    refresh(store, platform, clock)
+    [draft] = drafts(store)
+    assert draft.status is DraftStatus.PENDING and "[tu respuesta: huerto]" in draft.text
+    assert draft.decision.needs_input
+    with pytest.raises(PolicyRefusedError) as refused:
+        approve(store, draft.id, policy=POLICY, clock=clock, actor="test")
+    assert [r.code for r in refused.value.decision.refusing] == ["needs_input"]
+    # Even a draft that reached `approved` with a slot (written to the store by other means) is
+    # held back by the check right before posting.
+    with store.unit_of_work() as uow:
+        uow.drafts.save(draft.moved_to(DraftStatus.APPROVED, clock.now()))
+        uow.commit()
+    report = send(store, platform, clock)
+    assert (report.sent, report.blocked, platform.posted) == (0, 1, [])
+    assert [d.status for d in drafts(store)] == [DraftStatus.BLOCKED]
