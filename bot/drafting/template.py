@@ -41,8 +41,9 @@ MAX_SUGGESTIONS = 3
 _PLACEHOLDERS = {"greeting": {"name"}, "reply": {"name"}, "follow_up": {"topic"}, "check_in": {"name", "topic"},
                  "ack": {"name", "thing"}, "answer": {"answer"}}
 _TIMINGS = ("past", "upcoming", "ongoing", "interest")
-_REQUIRED = {"greeting": ("default",), "reply": ("other",), "follow_up": _TIMINGS, "check_in": _TIMINGS,
-             "answer": ("yes", "open", "resource")}
+# `ack` and `answer` are optional: without them a reply falls back to `reply` variants and to
+# quoting the profile's fact as is, so a language a user added before they existed still works.
+_REQUIRED = {"greeting": ("default",), "reply": ("other",), "follow_up": _TIMINGS, "check_in": _TIMINGS}
 _FOLLOW_UP_KINDS = frozenset({"question", "request", "thanks", "compliment", "news", "opinion", "other"})
 AboutSource = Callable[[], About]
 
