@@ -116,3 +116,18 @@ def test_their_news_is_named_and_turned_toward_them() -> None:
 ])
 def test_words_match_across_an_ending_only(a: str, b: str, same: bool) -> None:
     assert same_word(a, b) is same
+
+
+def test_a_language_added_without_ack_or_answer_sections_still_answers_from_the_profile(tmp_path) -> None:
+    from bot.drafting.template import load_templates
+
+    extra = tmp_path / "fr.toml"
+    timings = "\n".join(f'{t} = ["Et {{topic}} ?"]' for t in ("past", "upcoming", "ongoing", "interest"))
+    extra.write_text(f'[fr.greeting]\ndefault = ["Salut {{name}} !"]\n[fr.reply]\nother = ["Merci !"]\n'
+                     f'[fr.follow_up]\n{timings}\n[fr.check_in]\n{timings}\n', encoding="utf-8")
+    potager = AboutFact("interest", "J'ai un petit potager sur le balcon.", keywords=("cultiver",), language="fr")
+    message = ReplyTarget(interaction_id=1, post_id="p-1", text="Tu cultives quelque chose ?", thread=None,
+                          visibility="public")
+    drafter = TemplateDrafter(load_templates(extra), clock=FakeClock(), about=About((potager,)))
+    found = [s.text for s in drafter.suggest(ANA, message, "fr", EMPTY_MEMORY)]
+    assert found == ["Salut Ana ! J'ai un petit potager sur le balcon."]
