@@ -205,19 +205,27 @@ class App:
         return policy_from_settings(self.settings, semantic=self.semantic)
 
     @cached_property
+    def about(self) -> Any:
+        """The owner's profile as drafts see it: [drafting.about] plus what `rapport about set` stored,
+        read again whenever the stored file changes."""
+        from bot.services.about import AboutSource, stored_path
+
+        return AboutSource(self.settings.drafting.about, stored_path(self.settings.data_dir))
+
+    @cached_property
     def drafter(self) -> Drafter:
         if self.drafter_override is not None:
             return self.drafter_override
         from bot.drafting.template import TemplateDrafter, load_templates
 
         drafting = self.settings.drafting
-        template = TemplateDrafter(load_templates(drafting.templates_file), clock=self.clock)
+        template = TemplateDrafter(load_templates(drafting.templates_file), clock=self.clock, about=self.about)
         if drafting.backend == "template":
             return template
         from bot.drafting.openai import OpenAIDrafter
 
         return OpenAIDrafter(drafting.openai, template, suggestions=drafting.suggestions, voice=drafting.voice,
-                             log=self.log, clock=self.clock)
+                             log=self.log, clock=self.clock, about=self.about)
 
     def client(self, account_name: str) -> PlatformClient:
         if account_name not in self.clients:

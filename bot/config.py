@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, f
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 from pydantic_settings.exceptions import SettingsError
 
+from bot.config_about import AboutSettings
 from bot.config_errors import describe_source_error, format_validation_error
 from bot.config_types import PLATFORMS as PLATFORMS  # re-exported: callers know them as bot.config's
 from bot.config_types import SECRET_KEYS as SECRET_KEYS
@@ -125,6 +126,7 @@ class DraftingSettings(_Section):
     followup_cooldown_days: Days = Field(30.0, ge=0)  # one follow-up per subject and person in this time
     openai: OpenAISettings = OpenAISettings()
     checkins: CheckinSettings = CheckinSettings()
+    about: AboutSettings = AboutSettings()  # what drafts may say about you; `rapport about set` adds to it
 
 
 class AnnounceSettings(_Section):

@@ -131,12 +131,13 @@ def state_of(ctx: typer.Context) -> CliState:
 
 
 def _register() -> None:
-    from bot.cli import announce, contacts, policy, queue, report, service
+    from bot.cli import about, announce, contacts, policy, queue, report, service
 
     app.add_typer(queue.queue_app, name="queue")
     app.add_typer(contacts.contacts_app, name="contacts")
     app.add_typer(policy.policy_app, name="policy")
     app.add_typer(announce.announce_app, name="announce")
+    app.add_typer(about.about_app, name="about")
     app.add_typer(service.config_app, name="config")
     app.add_typer(service.db_app, name="db")
     app.add_typer(service.auth_app, name="auth")

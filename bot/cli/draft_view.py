@@ -11,6 +11,12 @@ from rich.text import Text
 
 from bot.cli.render import mentions, safe, safe_text, shorten
 from bot.domain.drafts import Draft, DraftStatus, ReplyTarget
+from bot.domain.slots import needs_input as holds_slot
+
+
+def needs_input(draft: Draft) -> bool:
+    """Its text holds a slot only the account holder can fill (read from the text, as it is now)."""
+    return holds_slot(draft.text)
 
 
 def print_list(console: Console, drafts: list[Draft]) -> None:
@@ -22,6 +28,8 @@ def print_list(console: Console, drafts: list[Draft]) -> None:
         head.append(d.status.value, style=_STATUS_STYLE.get(d.status, ""))
         if d.status is DraftStatus.BLOCKED:
             head.append(" (" + ", ".join(r.code for r in d.decision.blocking) + ")", style="red")
+        if needs_input(d):
+            head.append(" needs_input", style="magenta")
         head.append("  ")
         head.append_text(safe_text(d.contact_handle, single_line=True))
         head.append(f" ({d.contact_stage}, {d.account})" if d.contact_stage else f" ({d.account})", style="dim")
@@ -80,7 +88,7 @@ def render_draft(console: Console, draft: Draft, folded: list[ReplyTarget] | Non
         console.print(Text(f"  allowed: all {len(decision.results)} rules pass", style="green")
                       + Text(f"  (rapport policy explain {draft.id})", style="dim"))
     for reason in decision.reasons if decision.outcome.value != "allow" else ():
-        style = {"block": "red", "defer": "yellow"}.get(reason.outcome.value, "green")
+        style = {"block": "red", "defer": "yellow", "hold": "magenta"}.get(reason.outcome.value, "green")
         console.print(Text(f"  {reason.outcome.value:<5} {reason.code}: ", style=style) + safe_text(reason.message))
     if draft.note:
         console.print(Text("  note: ") + safe_text(draft.note))

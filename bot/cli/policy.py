@@ -146,14 +146,15 @@ def check(
         person = found[0] if found else Contact(id=-1, account=account, handle=contact.removeprefix("@"))
         decision = app.policy.decide_text(uow, person, text, app.clock.now())
     if as_json:
-        typer.echo(json_text({"allowed": decision.allowed, "pitch": decision.pitch, "stage": decision.stage,
-                             "outcome": decision.outcome.value,
+        # A text with a slot is not allowed as it stands: only once the slot is filled.
+        typer.echo(json_text({"allowed": decision.approvable, "pitch": decision.pitch, "stage": decision.stage,
+                             "outcome": decision.outcome.value, "needs_input": decision.needs_input,
                              "reasons": [r.to_dict() for r in decision.reasons]}))
     else:
         from rich.console import Console
 
         _print_rules(Console(highlight=False), decision, only_notable=True)
-    if not decision.allowed:
+    if not decision.approvable:
         raise typer.Exit(PolicyRefusedError.exit_code)
 
 
@@ -181,10 +182,11 @@ def explain(ctx: typer.Context, draft_id: str = typer.Argument(..., metavar="ID"
 def _print_rules(console: Console, decision: Decision, only_notable: bool = False) -> None:
     from rich.text import Text
 
-    verdict = {"allow": "allowed", "block": "blocked", "defer": "allowed, deferred"}[decision.outcome.value]
+    verdict = {"allow": "allowed", "block": "blocked", "defer": "allowed, deferred",
+               "hold": "needs your input"}[decision.outcome.value]
     console.print(f"  {verdict} (pitch: {'yes' if decision.pitch else 'no'}, stage: {decision.stage})")
     for rule in decision.reasons if only_notable else decision.results:
-        style = {"block": "red", "defer": "yellow"}.get(rule.outcome.value, "green")
+        style = {"block": "red", "defer": "yellow", "hold": "magenta"}.get(rule.outcome.value, "green")
         console.print(Text(f"  {rule.outcome.value:<5} {rule.code:<15} ", style=style) + safe_text(rule.message))
 
 

@@ -8,6 +8,7 @@ import typer
 
 from bot.cli.app import CliState, state_of
 from bot.cli.controls import control_character
+from bot.domain.slots import needs_input as holds_slot
 from bot.cli.paging import LIMIT, OFFSET, fetch_page, say_truncated
 from bot.cli.render import draft_json, json_text, safe, shorten
 from bot.domain.drafts import Draft, DraftStatus
@@ -125,7 +126,7 @@ def edit(ctx: typer.Context, draft_id: str = typer.Argument(..., metavar="ID")) 
         return
     edited = edit_draft(app.store, draft.id, new_text, policy=app.policy, clock=app.clock, actor=state.actor,
                         check_text=_text_check())
-    typer.echo(f"saved {edited.id}; it is {edited.status.value}")
+    typer.echo(f"saved {edited.id}; it is {_status_line(edited)}")
 
 
 @queue_app.command("reject")
@@ -172,8 +173,14 @@ def _review_one(state: CliState, draft: Draft) -> str:
     from bot.services import review as service
 
     app = state.app()
+    # A slot only the account holder can fill: straight to the editor, the one way forward.
+    opening = holds_slot(draft.text)
+    if opening:
+        typer.echo("it leaves a slot for you to fill: opening the editor")
     while True:
-        key = typer.prompt("[a]pprove [e]dit [r]eject [s]kip [q]uit", default="s").strip().lower()[:1]
+        key = "e" if opening else typer.prompt("[a]pprove [e]dit [r]eject [s]kip [q]uit",
+                                               default="s").strip().lower()[:1]
+        opening = False
         if key not in "aersq":
             continue
         try:
@@ -188,7 +195,7 @@ def _review_one(state: CliState, draft: Draft) -> str:
                 edited = service.edit(app.store, draft.id, new_text, policy=app.policy, clock=app.clock,
                                       actor=state.actor, check_text=_text_check())
                 draft = edited
-                typer.echo(f"saved; it is {edited.status.value}")
+                typer.echo(f"saved; it is {_status_line(edited)}")
                 continue
             elif key == "r":
                 reason = typer.prompt("reason (optional)", default="", show_default=False)
@@ -200,6 +207,12 @@ def _review_one(state: CliState, draft: Draft) -> str:
         except RapportError as error:
             typer.echo(f"error: {safe(error, single_line=True)}", err=True)
             return "s"
+
+
+def _status_line(draft: Draft) -> str:
+    if holds_slot(draft.text):
+        return f"{draft.status.value}, and still needs your input (a [...] slot is left to fill)"
+    return draft.status.value
 
 
 def _text_check():  # noqa: ANN202

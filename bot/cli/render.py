@@ -12,6 +12,8 @@ import re
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
+from bot.domain.slots import needs_input
+
 if TYPE_CHECKING:  # Rich is imported by what prints with it, not by what prints JSON
     from rich.text import Text
 
@@ -98,6 +100,7 @@ def draft_json(draft: Draft, folded: list[ReplyTarget] | None = None) -> dict[st
         "spoiler_text": draft.spoiler_text, "mentions": mentions(draft), "folded_count": len(draft.folded),
         "decision": {
             "allowed": decision.allowed, "pitch": decision.pitch, "outcome": decision.outcome.value,
+            "needs_input": decision.needs_input,
             "reasons": [{"code": r.code, "message": r.message, "outcome": r.outcome.value}
                         for r in decision.reasons],
         },
@@ -106,6 +109,7 @@ def draft_json(draft: Draft, folded: list[ReplyTarget] | None = None) -> dict[st
         "sent_at": timestamp(draft.sent_at), "attempts": draft.attempts, "note": draft.note,
         "kind": draft.kind, "origin": draft.origin, "origin_note": draft.origin_note,
         "announcement": draft.announcement,
+        "needs_input": needs_input(draft.text),
     }
     if folded is not None:
         data["folded"] = [message_json(message) for message in folded]

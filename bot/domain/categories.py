@@ -1,7 +1,9 @@
 """What kind of message a person sent: it decides whether and how to answer.
 
 Cheap, explainable cues in Spanish and English. The order matters: a request to stop wins over
-everything, then the person's own pitch, then the shape of the message.
+everything, then the person's own pitch, then the shape of the message. A request ("¿me pasas las
+diapositivas?", "could you share the slides?") is its own class, ahead of questions: it asks for
+something to be given, not said, and a reply either gives it or says plainly that it cannot yet.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ class Category(str, Enum):
     OPT_OUT = "opt_out"
     PITCH = "pitch"  # their own pitch or spam
     QUESTION = "question"
+    REQUEST = "request"  # asks for something: a resource, a link, a recommendation to be sent
     THANKS = "thanks"  # thanks or a compliment
     COMPLAINT = "complaint"
     NEWS = "news"  # something they are doing or that happened to them
@@ -47,6 +50,18 @@ _OPT_OUT = re.compile(
 _QUESTION = re.compile(
     r"[?¿]|^\s*(what|how|why|when|where|who|which|do you|did you|have you|are you|can you|could you|would you)\b"
     r"|^\s*(que|como|por que|cuando|donde|quien|cual|sabes|conoces|has|tienes|puedes|podrias)\b"
+)
+_REQUEST = re.compile(
+    r"\b(can|could|would|will) (you|u) (please |kindly )?(send|share|pass|forward|post|give|lend|link|email|dm|drop)\b"
+    r"|\b(please|pls|plz) (send|share|forward|post|link|pass|drop)\b|^\W*(send|share|forward) me\b"
+    r"|\b(would|do) you mind (sending|sharing|posting|forwarding|linking)\b"
+    r"|\bwhere can i (find|get|download|read|see|watch)\b|\bis there a (link|copy|recording|video) (of|to|for)\b"
+    r"|\b(podrias|puedes|podeis|podria|puede|podrian|pudieras) (pasar|mandar|enviar|compartir|dejar|prestar|subir)"
+    r"(me|nos|melo|mela|melos|melas|noslo|nosla|noslos|noslas)?\b"
+    r"|\b(me|nos) (pasas|mandas|envias|compartes|dejas|prestas|pasais|mandais|enviais|pasarias|mandarias)\b"
+    r"|\b(pasame|mandame|enviame|compartenos|pasanos|mandanos|envianos|comparteme)\b"
+    r"|\bpor favor,? (pasa|manda|envia|comparte)\b|\bdonde (puedo|podria|se puede|se pueden) "
+    r"(encontrar|descargar|leer|ver)\b|\bhay (un )?(enlace|link|video|grabacion) (de|del|a)\b"
 )
 _THANKS = re.compile(
     r"\b(thanks?|thank you|thx|ty|cheers|grateful|appreciate|great (post|thread|point|read|idea)"
@@ -81,6 +96,8 @@ def categorize(text: str, *, is_pitch: bool = False) -> Category:
         return Category.PITCH
     if _COMPLAINT.search(folded):
         return Category.COMPLAINT
+    if _REQUEST.search(folded):
+        return Category.REQUEST
     if _QUESTION.search(folded):
         return Category.QUESTION
     if _NEWS.search(folded):
@@ -88,6 +105,11 @@ def categorize(text: str, *, is_pitch: bool = False) -> Category:
     if _THANKS.search(folded):
         return Category.THANKS
     return Category.OPINION
+
+
+def is_request(text: str) -> bool:
+    """It asks for something to be sent or shared ("¿me pasas el enlace?", "could you share it?")."""
+    return bool(_REQUEST.search(_fold(text)))
 
 
 def is_opt_out(text: str) -> bool:

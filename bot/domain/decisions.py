@@ -11,6 +11,7 @@ class Outcome(str, Enum):
     ALLOW = "allow"
     BLOCK = "block"
     DEFER = "defer"  # allowed, but not now (quiet hours)
+    HOLD = "hold"  # may stay in the queue, but cannot be approved or sent until a person edits it
 
 
 @dataclass(frozen=True)
@@ -37,14 +38,32 @@ class Decision:
         outcomes = {result.outcome for result in self.results}
         if Outcome.BLOCK in outcomes:
             return Outcome.BLOCK
+        if Outcome.HOLD in outcomes:
+            return Outcome.HOLD
         if Outcome.DEFER in outcomes:
             return Outcome.DEFER
         return Outcome.ALLOW
 
     @property
     def allowed(self) -> bool:
-        """Allowed to exist and be sent eventually; a deferral is still allowed."""
+        """Allowed to exist and be sent eventually; a deferral is still allowed, and so is a
+        draft held for the owner's input (it waits in the queue, pending, for an edit)."""
         return self.outcome is not Outcome.BLOCK
+
+    @property
+    def needs_input(self) -> bool:
+        """The text holds a slot only the account holder can fill: no approval until an edit fills it."""
+        return any(r.outcome is Outcome.HOLD for r in self.results)
+
+    @property
+    def approvable(self) -> bool:
+        """May a person approve it now (to be sent now or, when deferred, later)?"""
+        return self.outcome in (Outcome.ALLOW, Outcome.DEFER)
+
+    @property
+    def refusing(self) -> tuple[RuleResult, ...]:
+        """What stands in the way of an approval: the blocks, and the holds."""
+        return tuple(r for r in self.results if r.outcome in (Outcome.BLOCK, Outcome.HOLD))
 
     @property
     def blocking(self) -> tuple[RuleResult, ...]:
@@ -65,6 +84,7 @@ class Decision:
         return {
             "allowed": self.allowed,
             "outcome": self.outcome.value,
+            "needs_input": self.needs_input,
             "pitch": self.pitch,
             "stage": self.stage,
             "not_before": self.not_before.isoformat() if self.not_before else None,

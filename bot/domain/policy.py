@@ -16,6 +16,7 @@ from bot.domain.local_time import in_quiet_hours, start_of_day
 from bot.domain.models import Visibility
 from bot.domain.pitch import PitchLexicon, PitchResult, Signal, classify
 from bot.domain.pitch_semantic import JUDGE_UNAVAILABLE, SEMANTIC, PitchDetector
+from bot.domain.slots import slots_in
 from bot.domain.stages import Stage
 
 
@@ -66,6 +67,7 @@ def decide(
         _visibility(situation),
         _contact_rate(situation, config),
         _quiet_hours(situation, config),
+        _needs_input(text),
     )
     deferrals = [r for r in results if r.outcome is Outcome.DEFER]
     not_before = None
@@ -173,6 +175,16 @@ def _quiet_hours(s: Situation, c: PolicyConfig) -> RuleResult:
             f"quiet hours {start:%H:%M}-{end:%H:%M} ({c.timezone}); sending waits until {end:%H:%M}",
         )
     return _ok("quiet_hours", "outside quiet hours" if c.quiet_hours else "no quiet hours set")
+
+
+def _needs_input(text: str) -> RuleResult:
+    found = slots_in(text)
+    if found:
+        return RuleResult(
+            "needs_input", Outcome.HOLD,
+            f"the draft leaves {found[0]} for you to fill: edit it in before approving",
+        )
+    return _ok("needs_input", "no slot left to fill")
 
 
 def _resume_time(code: str, s: Situation, c: PolicyConfig) -> datetime:

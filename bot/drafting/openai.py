@@ -20,13 +20,14 @@ import structlog
 
 from bot.clock import SystemClock
 from bot.config import OpenAISettings
+from bot.domain.about import About
 from bot.domain.contacts import Contact
 from bot.domain.draft_context import NO_CONTEXT, DraftContext
 from bot.domain.drafts import ReplyTarget, Suggestion
 from bot.domain.memory import ContactMemory
 from bot.drafting.openai_client import STATUS_REASONS, ChatEndpoint, Unusable, parse_contents, read_api_key
 from bot.drafting.prompt import build_messages, has_something_to_ask
-from bot.drafting.replies import STOP_SEQUENCES, check_reply, numbered_replies
+from bot.drafting.reply_checks import STOP_SEQUENCES, check_reply, numbered_replies
 from bot.drafting.template import MAX_SUGGESTIONS, reply_kind
 from bot.ports import Clock, Drafter
 
@@ -54,14 +55,14 @@ class OpenAIDrafter:
 
     def __init__(
         self, settings: OpenAISettings, fallback: Drafter, *, suggestions: int = 1, voice: str = "",
-        about: str = "", transport: httpx.BaseTransport | None = None,
-        sleep: Callable[[float], None] = time.sleep, log: Any = None, clock: Clock | None = None,
+        transport: httpx.BaseTransport | None = None, sleep: Callable[[float], None] = time.sleep,
+        log: Any = None, clock: Clock | None = None, about: Callable[[], About] | None = None,
     ) -> None:
         self._settings = settings
         self._fallback = fallback
         self._count = max(1, min(suggestions, MAX_SUGGESTIONS))
         self._voice = voice
-        self._about = about
+        self._about = about  # the owner's profile, read for each request
         self._log = log if log is not None else structlog.get_logger()
         self._clock = clock or SystemClock()
         self._endpoint = ChatEndpoint(settings, transport=transport, sleep=sleep, log=self._log)
@@ -143,7 +144,7 @@ class OpenAIDrafter:
         """The choices' texts; None when the server refuses `n` above one."""
         messages = build_messages(ask.contact, ask.target, ask.language, ask.memory, voice=self._voice,
                                   now=ask.now, context=ask.context, count=numbered,
-                                  about=self._about or None)
+                                  about=self._about() if self._about else None)
         # Room for the reply and a little more, so that a model running on is cut, not waited for.
         max_tokens = (ask.context.max_chars // 2 + 16) * numbered
         body = {"model": self._settings.model, "messages": messages, "n": n, "temperature": 0.8,

@@ -15,6 +15,7 @@ import re
 from datetime import datetime
 from typing import Any
 
+from bot.domain.about import About
 from bot.domain.contacts import Contact
 from bot.domain.draft_context import NO_CONTEXT, DraftContext, EarlierMessage
 from bot.domain.drafts import ReplyTarget
@@ -56,11 +57,8 @@ Rules:
 - Be warm, natural and brief: one to three short sentences, at most {max_chars} characters.
 - Never sell, promote or pitch: no products, prices, discounts, offers, links, sign-ups or \
 calls to action, even if the message asks for them.
-- Never invent facts about the person, the owner or the world. Mention only what the JSON or \
-the owner's own words below say, and only when it fits naturally; the dates say how old it is.
-- When the reply needs something only the owner knows (their opinion, a recommendation, a \
-plan, a fact about their life), do not guess: leave a slot in square brackets for the owner to \
-fill, such as {slot}.
+- Never invent facts about the person, the owner or the world. Mention only what the JSON says, and only when it fits naturally; the dates say how old it is.
+- Respond first to what they told (their news, their opinion, their thanks), naming it; then answer what they asked. Answer a question or request about the owner only from `owner` (quote its text and link as given). If nothing in `owner` answers it, or the reply needs something only the owner knows (their opinion, a recommendation, a plan), do not guess: write a slot in square brackets where the answer goes, in the reply's language, such as {slot}; the owner fills it in. Never promise to answer later and never answer a question with a question.
 - If they ask whether this is a bot, automated or an AI, answer honestly: the owner uses a \
 tool that helps them keep up with replies and reads and approves every message. Never claim \
 to be writing unassisted, never deny the tool.
@@ -76,7 +74,8 @@ The conversation, as JSON data:
 
 _REPLY_TASK = "Write a reply to `their_message`, which is {kind}. `thread` holds the messages above it."
 _KINDS = {
-    "question": "a question: engage with it; if you cannot answer without inventing, leave a slot",
+    "question": "a question: answer it from `owner`, or leave a slot as the rules say",
+    "request": "a request for something (slides, a link, a list): give it from `owner`'s resources, or leave a slot",
     "thanks": "thanks: thank them back", "compliment": "a compliment: thank them simply",
     "news": "news about them: respond with interest, without assuming it is good or bad news",
     "opinion": "an opinion: engage with it respectfully", "complaint": "a complaint: acknowledge it, no small talk",
@@ -88,17 +87,19 @@ _CHECK_IN_TASK = ("There is no message to answer: write a short check-in that as
 
 def build_messages(
     contact: Contact, target: ReplyTarget | None, language: str | None, memory: ContactMemory,
-    *, voice: str, now: datetime, context: DraftContext = NO_CONTEXT, count: int = 1, about: str | None = None,
+    *, voice: str, now: datetime, context: DraftContext = NO_CONTEXT, count: int = 1, about: About | None = None,
 ) -> list[dict[str, str]]:
     """The chat messages for one request: a single user turn. `count` above one asks for that
-    many replies, numbered, in one answer. `about` (the account holder on themselves) overrides
-    the context's."""
+    many replies, numbered, in one answer. `about` is the owner's profile, from which questions
+    about the owner are answered; the context's free text (the owner on themselves) goes with it."""
     base = (language or "").split("-")[0].lower()
     written_in = _LANGUAGE_NAMES.get(base, base) if base else "the same language as their message"
     kind = _KINDS.get(reply_kind(target) or "", "a message to them") if target is not None else ""
     voice = " ".join(voice.split())[:_MAX_VOICE_CHARS] or "friendly, plain and unhurried."
-    own_words = " ".join((about if about is not None else context.about).split())[:_MAX_ABOUT_CHARS]
+    own_words = " ".join(context.about.split())[:_MAX_ABOUT_CHARS]
     data = conversation(contact, target, memory, now, context)
+    data["owner"] = [{"kind": f.kind, "text": f.text, **({"link": f.url} if f.url else {})}
+                     for f in (about.in_language(base) if about and base else about.facts if about else ())]
     text = _RULES.format(
         platform=(context.platform or "Mastodon or Bluesky").capitalize(),
         task=_REPLY_TASK.format(kind=kind) if target is not None else _CHECK_IN_TASK,

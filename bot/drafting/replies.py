@@ -1,81 +1,131 @@
-"""What a model's answer is worth as a draft: trimmed of what models wrap replies in, and refused
-when it is not a reply a person could send (chat-template tokens, markup, JSON, another language,
-nothing at all, a refusal). Each refusal says why in a few words, for the draft's note."""
+"""A reply, composed in the order a person would write it: a greeting; a response to what they
+told (their news, their opinion, their thanks, naming the thing they named); an answer to what
+they asked, from the owner's profile, or a slot the owner fills; only then a follow-up from memory.
+A question is never answered with a question: the response before an answer asks nothing.
+"""
 
 from __future__ import annotations
 
-import json
 import re
-from dataclasses import dataclass
+from collections.abc import Iterator
 
-from bot.language import is_written_in
+from bot.domain.about import About
+from bot.domain.categories import Category, categorize
+from bot.domain.contacts import Contact
+from bot.domain.drafts import ReplyTarget
+from bot.domain.names import first_name
+from bot.drafting.answers import Answer, answer
+from bot.drafting.reading import OWNER_WORDS, Reading, read
+from bot.drafting.topics import Topic
 
-_THINKING = re.compile(r"<think>.*?</think>", re.S | re.I)
-_PREAMBLE = re.compile(r"^(?:sure|of course|claro|here'?s|here is|aqu[ií] (?:tienes|va))[^\n]{0,80}:\s*\n+", re.I)
-_LABEL = re.compile(r"^[*_#\s]{0,4}(?:reply|response|answer|draft|suggestion|respuesta|borrador|sugerencia)"
-                    r"(?:\s*\d)?[*_]{0,2}\s*[:：][*_]{0,2}\s*", re.I)
-_NOT_A_REPLY = re.compile(r"^(?:as an ai\b|as a language model|i'?m sorry, but i can'?t|i can(?:no|')t help"
-                          r"|como (?:modelo|ia)\b|lo siento, (?:pero )?no puedo)", re.I)
-_QUOTES = {'"': '"', "“": "”", "«": "»", "„": "“", "'": "'", "‘": "’", "`": "`"}
-# The tokens of the common chat templates, which a model answering through the wrong template
-# writes out: Llama 2 (<<SYS>>, [INST]), ChatML (<|im_start|>), Llama 3 (<|eot_id|>), Gemma, </s>.
-_TEMPLATE_TOKENS = re.compile(r"<<\s*/?SYS\s*>>|\[/?INST\]|<\|[\w.-]{1,40}\|>|</?(?:start|end)_of_turn>|</?s>",
-                              re.I)
-_MARKUP = re.compile(r"```|\*\*\S|^#{1,6}\s|</?[a-z][a-z0-9]*(?:\s[^<>]*)?/?>", re.I | re.M)
-_NUMBERED = re.compile(r"^\s*(?:\*\*)?(\d)[.)](?:\*\*)?\s+(.+?)\s*$", re.M)
-# Stop a model that runs on into a new turn of the conversation it imagines. OpenAI's own API
-# takes at most four.
-STOP_SEQUENCES = ["<|im_start|>", "<start_of_turn>", "[INST]", "<<SYS>>"]
+Parts = dict[str, dict[str, list[str]]]
+
+MAX_TEXT = 280  # under Bluesky's 300 graphemes, with room for the mention the platform adds
+_NOT_ANSWERED = frozenset({"bot_question", "complaint"})  # answered by their own `reply` variants
+_ACKNOWLEDGED = {"news": "news", "opinion": "opinion", "thanks": "thanks", "compliment": "compliment"}
+_THANK_WORDS = re.compile(r"\b(thanks?|thank you|thx|ty|cheers|grateful|gracias|agradezco|agradecid[oa])\b",
+                          re.IGNORECASE)
 
 
-@dataclass(frozen=True)
-class Checked:
-    text: str | None  # the reply, when usable
-    problem: str | None = None  # why not, in a few words
+def compose_replies(parts: Parts, contact: Contact, target: ReplyTarget, kind: str, topics: list[Topic],
+                    lang: str, about: About, seed: int, count: int) -> Iterator[str]:
+    name = first_name(contact.name)
+    reading = read(target.text, lang) if kind not in _NOT_ANSWERED else Reading((), (), None)
+    answers = [answer(ask, about, lang) for ask in reading.asks]
+    for i in range(count):
+        response = _response(parts, kind, reading, bool(answers), name, seed, i)
+        greeting = "" if name and name in response else opener(parts, kind, name, seed >> 16, i)
+        said = [_answer_text(a, parts, lang, (seed >> 24) + i) for a in answers]
+        text = _fit(greeting, response, said)
+        if topics:
+            topic = topics[i % len(topics)]
+            tail = _nth(parts["follow_up"][topic.timing], seed >> 32, i).format(topic=topic.text)
+            text = join(text, tail) if len(text) + len(tail) < MAX_TEXT else text
+        yield contract(text, lang)
 
 
-def check_reply(content: str, language: str | None, max_chars: int) -> Checked:
-    """The reply without reasoning blocks, "Reply:" labels or wrapping quotes, or why it is none."""
-    text = _THINKING.sub("", content).strip()
-    text = _LABEL.sub("", _PREAMBLE.sub("", text, count=1), count=1).strip()
-    while len(text) >= 2 and _QUOTES.get(text[0]) == text[-1] and text[0] not in text[1:-1]:
-        text = text[1:-1].strip()
-    problem = _problem(text, language, max_chars)
-    return Checked(None, problem) if problem else Checked(text)
+def opener(parts: Parts, kind: str, name: str | None, seed: int, i: int) -> str:
+    """The greeting: the one place it is chosen, by the kind of message (and, later, its tone)."""
+    greetings = parts["greeting"].get(kind) or parts["greeting"]["default"]
+    return fill(_nth(greetings, seed, i), name)
 
 
-def _problem(text: str, language: str | None, max_chars: int) -> str | None:
-    if not text:
-        return "empty reply"
-    if _TEMPLATE_TOKENS.search(text):
-        return "chat-template tokens in the reply"
-    if _is_json(text):
-        return "JSON instead of a reply"
-    if _MARKUP.search(text):
-        return "markup in the reply"
-    if _NOT_A_REPLY.match(text):
-        return "a refusal instead of a reply"
-    if len(text) > max_chars:
-        return f"reply too long ({len(text)} characters)"
-    base = (language or "").split("-")[0].lower()
-    if base and is_written_in(text, base) is False:
-        return f"reply not in the message's language ({base})"
-    return None
+def _response(parts: Parts, kind: str, reading: Reading, asked: bool, name: str | None, seed: int, i: int) -> str:
+    """What responds to what they told; nothing when the message only asks."""
+    if kind in _NOT_ANSWERED or not reading.statements:
+        if asked:
+            return ""
+        return fill(_nth(parts["reply"].get(kind) or parts["reply"]["other"], seed, i), name)
+    told = _told_kind(reading, kind)
+    acks = parts.get("ack", {})
+    if reading.thing:
+        key = "owner" if reading.thing.split()[0].casefold() in OWNER_WORDS else told
+        if acks.get(key):
+            return fill(_nth(acks[key], seed, i), name, thing=reading.thing)
+    variants = parts["reply"].get(told) or parts["reply"]["other"]
+    if asked:  # before an answer, a response that asks nothing
+        variants = [v for v in variants if "?" not in v] or parts["reply"]["other"]
+    return fill(_nth(variants, seed, i), name)
 
 
-def _is_json(text: str) -> bool:
-    if text[0] not in "{[":
-        return False
-    try:
-        json.loads(text)
-    except ValueError:
-        return text.startswith("{")  # a cut or sloppy object is still not a reply
-    return True
+def _told_kind(reading: Reading, kind: str) -> str:
+    if kind in _ACKNOWLEDGED:
+        return kind
+    statements = " ".join(reading.statements)
+    told = categorize(statements).value
+    if told == Category.THANKS.value and not _THANK_WORDS.search(statements):
+        return "compliment"
+    return _ACKNOWLEDGED.get(told, "other")
 
 
-def numbered_replies(content: str) -> list[str]:
-    """The replies of an answer that numbers them ("1. ...", "2) ..."); the whole answer as one
-    when it numbers nothing (a model asked for three may still write one)."""
-    content = _THINKING.sub("", content).strip()
-    found = [match.group(2) for match in _NUMBERED.finditer(content)]
-    return found if found else [content]
+def _answer_text(found: Answer, parts: Parts, lang: str, pick: int) -> str:
+    text = found.text(parts.get("answer", {}), pick, lang)
+    return text if text.endswith((".", "!", "?", "]")) or found.fact and found.fact.url else text + "."
+
+
+def _fit(greeting: str, response: str, said: list[str]) -> str:
+    """Everything that fits: the answers always, then the response, then the greeting."""
+    for pieces in ((greeting, response, *said), (greeting, *said), tuple(said)):
+        text = join(*pieces)
+        if len(text) <= MAX_TEXT:
+            return text
+    return join(*said)[:MAX_TEXT]
+
+
+def join(*pieces: str) -> str:
+    return " ".join(p for p in pieces if p)
+
+
+def contract(text: str, lang: str) -> str:
+    """Spanish contracts "de el" and "a el" when a phrase starts with "el"."""
+    return re.sub(r"\b(de|a) el\b", lambda m: "del" if m.group(1) == "de" else "al", text) if lang == "es" else text
+
+
+def fill(variant: str, name: str | None, **values: str) -> str:
+    """The variant with the name, or read without it when there is no plain name to use
+    ("@ana" would mention "ana" on the account's own server, who may be someone else)."""
+    if name is not None:
+        return variant.format(name=name, **values)
+    return without_name(variant).format(name="", **values)
+
+
+_NAME = r"(?<!\{)\{name\}(?!\})"  # the placeholder, not an escaped "{{name}}"
+_NAME_BETWEEN_COMMAS = re.compile(r",\s*" + _NAME + r"\s*,")  # "Thanks, {name}, for..." -> "Thanks for..."
+_NAME_FIRST = re.compile(r"^" + _NAME + r"[,:!.]?\s*")  # "{name}, thanks." -> "thanks."
+_NAME_AFTER = re.compile(r"[,\s]*" + _NAME)  # "¡Hola, {name}!" -> "¡Hola!"; "Hi {name}, how" -> "Hi, how"
+_EMPTY_MARKS = re.compile(r"¡\s*!|¿\s*\?")  # what "¡{name}!" leaves
+
+
+def without_name(variant: str) -> str:
+    """A template variant as it reads with its {name} taken out, with the commas around it."""
+    text = _NAME_BETWEEN_COMMAS.sub("", variant)
+    text, at_start = _NAME_FIRST.subn("", text)
+    text = _EMPTY_MARKS.sub("", _NAME_AFTER.sub("", text)).strip()
+    if at_start:  # the sentence now starts at what followed the name: "¿qué tal?" -> "¿Qué tal?"
+        opening = len(text) - len(text.lstrip("¡¿\"“«' "))
+        text = text[:opening] + text[opening:opening + 1].upper() + text[opening + 1:]
+    return text
+
+
+def _nth(variants: list[str], seed: int, i: int) -> str:
+    return variants[(seed + i) % len(variants)]

@@ -2,8 +2,10 @@
 message they sent and, when memory holds an open thread or an interest, ask about it in the
 fact's own words. It never pitches, never invents facts, and answers "are you a bot?" honestly.
 
-Replies are composed of parts from `templates.toml` (greeting, response, memory follow-up), each
-variant picked from a hash of contact and post: stable per message, varied across messages.
+Replies are composed of parts from `templates.toml` (greeting, response, answer, memory
+follow-up; see `replies.py`), each variant picked from a hash of contact and post: stable per
+message, varied across messages. Questions and requests are answered from the owner's profile
+(`[drafting.about]`) or left as a visible slot for the owner to fill: never deflected.
 A display name enters a reply only when `first_name` finds it a plain name; otherwise the
 variants read without it ("¡Hola, {name}!" becomes "¡Hola!").
 """
@@ -14,7 +16,7 @@ import hashlib
 import re
 import string
 import tomllib
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from importlib import resources
 from pathlib import Path
 
@@ -23,8 +25,12 @@ from bot.domain.categories import Category, categorize
 from bot.domain.contacts import Contact
 from bot.domain.drafts import ReplyTarget, Suggestion
 from bot.domain.memory import ContactMemory
+from bot.domain.about import NO_ABOUT, About
 from bot.domain.names import first_name
 from bot.domain.normalize import fold
+from bot.drafting.replies import MAX_TEXT as MAX_TEXT
+from bot.drafting.replies import compose_replies, contract, fill
+from bot.drafting.replies import without_name as without_name
 from bot.drafting.topics import Topic, is_about, topics_to_mention
 from bot.errors import ConfigError
 from bot.ports import Clock
@@ -32,11 +38,14 @@ from bot.ports import Clock
 Templates = dict[str, dict[str, dict[str, list[str]]]]  # language -> section -> key -> variants
 
 MAX_SUGGESTIONS = 3
-MAX_TEXT = 280  # under Bluesky's 300 graphemes, with room for the mention the platform adds
-_PLACEHOLDERS = {"greeting": {"name"}, "reply": {"name"}, "follow_up": {"topic"}, "check_in": {"name", "topic"}}
+_PLACEHOLDERS = {"greeting": {"name"}, "reply": {"name"}, "follow_up": {"topic"}, "check_in": {"name", "topic"},
+                 "ack": {"name", "thing"}, "answer": {"answer"}}
 _TIMINGS = ("past", "upcoming", "ongoing", "interest")
+# `ack` and `answer` are optional: without them a reply falls back to `reply` variants and to
+# quoting the profile's fact as is, so a language a user added before they existed still works.
 _REQUIRED = {"greeting": ("default",), "reply": ("other",), "follow_up": _TIMINGS, "check_in": _TIMINGS}
-_FOLLOW_UP_KINDS = frozenset({"question", "thanks", "compliment", "news", "opinion", "other"})
+_FOLLOW_UP_KINDS = frozenset({"question", "request", "thanks", "compliment", "news", "opinion", "other"})
+AboutSource = Callable[[], About]
 
 
 def load_templates(extra: Path | None = None) -> Templates:
@@ -96,8 +105,11 @@ def _check(origin: str, where: str, section: str, kinds: object) -> None:
 class TemplateDrafter:
     name = "template"
 
-    def __init__(self, templates: Templates | None = None, *, clock: Clock | None = None) -> None:
+    def __init__(self, templates: Templates | None = None, *, clock: Clock | None = None,
+                 about: About | AboutSource = NO_ABOUT) -> None:
+        """`about` is the owner's profile, or a function that reads the current one."""
         self._templates = templates or load_templates()
+        self._about = about if callable(about) else (lambda: about)
         self._languages = tuple(lang for lang, parts in self._templates.items() if _usable(parts))
         if "en" not in self._languages:
             raise ConfigError("templates: English must keep every section (it is the fallback language)")
@@ -116,7 +128,9 @@ class TemplateDrafter:
             if kind is None:
                 return []
             follow = [t for t in topics if not is_about(target.text, t)] if kind in _FOLLOW_UP_KINDS else []
-            texts = _replies(parts, contact, target, kind, follow, lang)
+            seed = _seed(f"{contact.id}:{target.post_id}")
+            texts = compose_replies(parts, contact, target, kind, follow, lang, self._about(), seed,
+                                    MAX_SUGGESTIONS * 2)
         return [Suggestion(text, self.name) for text in _distinct(texts, MAX_SUGGESTIONS)]
 
 
@@ -157,23 +171,6 @@ def asks_if_automated(text: str) -> bool:
     return bool(_ASKS_US.search(folded)) or ("?" in text and bool(_ASKS_ABOUT_THIS.search(folded)))
 
 
-def _replies(parts: dict[str, dict[str, list[str]]], contact: Contact, target: ReplyTarget, kind: str,
-             topics: list[Topic], lang: str) -> Iterator[str]:
-    name = first_name(contact.name)
-    seed = _seed(f"{contact.id}:{target.post_id}")
-    responses = parts["reply"].get(kind) or parts["reply"]["other"]
-    greetings = parts["greeting"].get(kind) or parts["greeting"]["default"]
-    for i in range(MAX_SUGGESTIONS * 2):
-        response = _nth(responses, seed, i)
-        greeting = "" if "{name}" in response else _fill(_nth(greetings, seed >> 16, i), name)
-        text = _join(greeting, _fill(response, name))
-        if topics:
-            topic = topics[i % len(topics)]
-            tail = _contract(_nth(parts["follow_up"][topic.timing], seed >> 32, i).format(topic=topic.text), lang)
-            text = _join(text, tail) if len(text) + len(tail) < MAX_TEXT else text
-        yield text
-
-
 def _check_ins(parts: dict[str, dict[str, list[str]]], contact: Contact, topics: list[Topic],
                lang: str) -> Iterator[str]:
     """A message that asks about them; nothing at all when memory holds nothing to ask about."""
@@ -181,7 +178,7 @@ def _check_ins(parts: dict[str, dict[str, list[str]]], contact: Contact, topics:
     seed = _seed(f"{contact.id}:check-in:{topics[0].text}") if topics else 0
     for i in range(min(len(topics), MAX_SUGGESTIONS) * 2):
         topic = topics[i % len(topics)]
-        yield _contract(_fill(_nth(parts["check_in"][topic.timing], seed, i), name, topic=topic.text), lang)
+        yield contract(fill(_nth(parts["check_in"][topic.timing], seed, i), name, topic=topic.text), lang)
 
 
 def _distinct(texts: Iterable[str], limit: int) -> list[str]:
@@ -192,15 +189,6 @@ def _distinct(texts: Iterable[str], limit: int) -> list[str]:
             if len(chosen) == limit:
                 break
     return chosen
-
-
-def _join(*pieces: str) -> str:
-    return " ".join(p for p in pieces if p)
-
-
-def _contract(text: str, lang: str) -> str:
-    """Spanish contracts "de el" and "a el" when a topic starts with "el"."""
-    return re.sub(r"\b(de|a) el\b", lambda m: "del" if m.group(1) == "de" else "al", text) if lang == "es" else text
 
 
 def _base_language(
@@ -216,35 +204,6 @@ def _base_language(
         language = next((f.language for f in memory.facts if f.language), None)
     base = (language or "").split("-")[0].lower()
     return base if base in known else "en"
-
-
-def _fill(variant: str, name: str | None, **values: str) -> str:
-    """The variant with the name in, or read without one.
-
-    Never a handle in place of a missing name: "@ana" in a Mastodon reply mentions whoever is
-    "ana" on the account's own server, who may be someone else.
-    """
-    if name is not None:
-        return variant.format(name=name, **values)
-    return without_name(variant).format(name="", **values)
-
-
-_NAME = r"(?<!\{)\{name\}(?!\})"  # the placeholder, not an escaped "{{name}}"
-_NAME_BETWEEN_COMMAS = re.compile(r",\s*" + _NAME + r"\s*,")  # "Thanks, {name}, for..." -> "Thanks for..."
-_NAME_FIRST = re.compile(r"^" + _NAME + r"[,:!.]?\s*")  # "{name}, thanks." -> "thanks."
-_NAME_AFTER = re.compile(r"[,\s]*" + _NAME)  # "¡Hola, {name}!" -> "¡Hola!"; "Hi {name}, how" -> "Hi, how"
-_EMPTY_MARKS = re.compile(r"¡\s*!|¿\s*\?")  # what "¡{name}!" leaves
-
-
-def without_name(variant: str) -> str:
-    """A template variant as it reads with its {name} taken out, with the commas around it."""
-    text = _NAME_BETWEEN_COMMAS.sub("", variant)
-    text, at_start = _NAME_FIRST.subn("", text)
-    text = _EMPTY_MARKS.sub("", _NAME_AFTER.sub("", text)).strip()
-    if at_start:  # the sentence now starts at what followed the name: "¿qué tal?" -> "¿Qué tal?"
-        opening = len(text) - len(text.lstrip("¡¿\"“«' "))
-        text = text[:opening] + text[opening:opening + 1].upper() + text[opening + 1:]
-    return text
 
 
 def _seed(key: str) -> int:

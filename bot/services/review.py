@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from bot.domain.announcements import KIND as ANNOUNCEMENT, ends_with_opt_out
-from bot.domain.decisions import Outcome
+from bot.domain.decisions import Decision, Outcome
 from bot.domain.drafts import EDITABLE, Draft, DraftStatus
 from bot.errors import InvalidInputError, InvalidTransitionError, NotFoundError, PolicyRefusedError
 from bot.ports import Clock
@@ -47,11 +47,11 @@ def approve(
         _keeps_opt_out(draft, new_text)
         now = clock.now()
         decision = policy.decide_draft(uow, draft, now, text=new_text)
-        if not decision.allowed:
+        if not decision.approvable:
             uow.state.audit(now, actor, "approval_refused", account=draft.account, contact_id=draft.contact_id,
-                            draft_id=draft.id, detail={"reasons": [r.code for r in decision.blocking]})
+                            draft_id=draft.id, detail={"reasons": [r.code for r in decision.refusing]})
             uow.commit()
-            raise PolicyRefusedError(f"refused: {decision.summary()}", decision)
+            raise PolicyRefusedError(_refusal(decision, draft.id), decision)
         approved = draft.moved_to(
             DraftStatus.APPROVED, now, text=new_text, decision=decision, pitch=decision.pitch,
             not_before=decision.not_before if decision.outcome is Outcome.DEFER else None,
@@ -111,6 +111,15 @@ def reject(store: SqlAlchemyStore, draft_id: str, *, clock: Clock, actor: str, r
                         draft_id=draft.id, detail={"reason": reason or ""})
         uow.commit()
         return rejected
+
+
+def _refusal(decision: Decision, draft_id: str) -> str:
+    """One line; for a slot, what to do about it: a person has to write that part."""
+    if decision.allowed and decision.needs_input:
+        hold = next(r for r in decision.refusing if r.code == "needs_input")
+        return (f"refused: needs_input: {hold.message} (rapport queue edit {draft_id},"
+                " or queue approve --text with it filled)")
+    return f"refused: {decision.summary()}"
 
 
 def _status(draft: Draft) -> str:

@@ -116,7 +116,8 @@ def _send_one(
         decision = policy.decide_draft(uow, draft, now)
         contact = uow.contacts.get(draft.contact_id)
         if decision.outcome is not Outcome.ALLOW:
-            blocked = decision.outcome is Outcome.BLOCK
+            # A slot left to fill is never posted: it goes back to a person like a block does.
+            blocked = decision.outcome in (Outcome.BLOCK, Outcome.HOLD)
             status = DraftStatus.BLOCKED if blocked else DraftStatus.APPROVED
             uow.drafts.save(draft.moved_to(status, now, decision=decision, not_before=decision.not_before))
             uow.commit()

@@ -11,6 +11,10 @@ from tests import cli
 from tests.cli import Rapport
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+# The demo's own profile, so that its drafts answer what it answers; what it does not (Marta's
+# cycling club) still holds a slot.
+_DEMO_CONFIG = (EXAMPLES / "config.toml").read_text(encoding="utf-8")
+DEMO_ABOUT = _DEMO_CONFIG[_DEMO_CONFIG.index("[drafting.about]"):]
 
 
 def write_config(root: Path, extra: str = "", events: str = "events.jsonl") -> Path:
@@ -23,5 +27,6 @@ def write_config(root: Path, extra: str = "", events: str = "events.jsonl") -> P
 def rapport(tmp_path: Path, database_url: str) -> Rapport:
     """A sandbox account over a copy of the demo history, on SQLite and on PostgreSQL."""
     shutil.copy(EXAMPLES / "sandbox" / "events.jsonl", tmp_path / "events.jsonl")
-    config = write_config(tmp_path, extra=f'[storage]\nurl = "{database_url}"\n[drafting]\nmax_age_days = 0\n')
+    config = write_config(tmp_path, extra=f'[storage]\nurl = "{database_url}"\n[drafting]\nmax_age_days = 0\n'
+                                          + DEMO_ABOUT)
     return Rapport(tmp_path, config)

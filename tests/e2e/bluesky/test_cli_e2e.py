@@ -50,7 +50,10 @@ def test_mentions_become_drafts_and_an_approved_reply_reaches_ana(rapport, blues
     [draft] = _drafts(rapport)
     folded = json.loads(rapport("queue", "show", draft["id"], "--json").stdout)["folded"]
     assert draft["in_reply_to"]["id"] == reply and {m["id"] for m in folded} == {question, quote}
-    assert rapport("queue", "approve", draft["id"]).exit_code == 0
+    # Her question is about the owner's own work: the draft leaves a slot, filled here.
+    assert draft["needs_input"] and rapport("queue", "approve", draft["id"]).exit_code == 3
+    assert rapport("queue", "approve", draft["id"], "--text", "Yes, a mid-fire stoneware.").exit_code == 0
+    draft = rapport.json("queue", "show", draft["id"])
     assert rapport("run", "--once").exit_code == 0
     network.process_all()
 

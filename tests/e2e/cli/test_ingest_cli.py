@@ -89,7 +89,7 @@ def test_health_fails_while_the_poll_keeps_failing_and_recovers_with_it(rapport:
 
 def test_sandbox_outbox_is_owner_only(rapport: Rapport) -> None:
     rapport("run", "--once")
-    draft = rapport.json("queue", "list")[0]
+    draft = next(d for d in rapport.json("queue", "list") if not d["needs_input"])
     assert rapport("queue", "approve", draft["id"]).exit_code == 0
     rapport("run", "--once")
     outbox = rapport.root / "data" / "sandbox-outbox.jsonl"

@@ -62,7 +62,7 @@ def test_unknown_draft_id_is_one_clear_line_and_exit_1(rapport: Rapport) -> None
 
 def test_approving_a_sent_draft_and_rejecting_twice_fail_clearly(rapport: Rapport) -> None:
     rapport("run", "--once")
-    drafts = _pending(rapport)
+    drafts = [d for d in _pending(rapport) if not d["needs_input"]]
     rapport("queue", "approve", drafts[0]["id"])
     rapport("run", "--once")
     again = rapport("queue", "approve", drafts[0]["id"])
@@ -135,3 +135,40 @@ def test_config_errors_name_the_key(tmp_path) -> None:  # noqa: ANN001
 def test_usage_errors_exit_2(rapport: Rapport) -> None:
     assert rapport("queue", "list", "--status", "nonsense").exit_code == 2
     assert rapport("queue", "frobnicate").exit_code == 2
+
+
+def test_a_draft_with_a_slot_is_refused_with_exit_3_until_an_edit_fills_it(rapport: Rapport) -> None:
+    rapport("run", "--once")
+    marta = _draft_for(rapport, "marta@red.example")
+    assert marta["needs_input"] is True
+    assert "[tu respuesta: club de ciclismo tranquilo por Zaragoza]" in marta["text"]
+    assert marta["decision"]["needs_input"] is True and marta["decision"]["outcome"] == "hold"
+    assert "needs_input" in [r["code"] for r in marta["decision"]["reasons"]]
+    assert " needs_input" in rapport("queue", "list").stdout
+    refused = rapport("queue", "approve", marta["id"])
+    assert refused.exit_code == 3
+    assert refused.stderr.startswith("error: refused: needs_input: ") and len(refused.stderr.splitlines()) == 1
+    assert f"rapport queue edit {marta['id']}" in refused.stderr
+    assert rapport.json("queue", "show", marta["id"])["status"] == "pending"  # nothing changed
+    explained = " ".join(rapport("policy", "explain", marta["id"]).stdout.split())
+    assert "hold needs_input" in explained
+    kept = rapport("queue", "approve", marta["id"], "--text", "¡Hola! [tu respuesta: club] Por cierto...")
+    assert kept.exit_code == 3
+    filled = rapport("queue", "approve", marta["id"], "--text", "¡Hola Marta! El club Cierzo sale los domingos.")
+    assert filled.exit_code == 0, filled.output
+    rapport("run", "--once")
+    assert [line["text"] for line in rapport.outbox] == ["¡Hola Marta! El club Cierzo sale los domingos."]
+
+
+def test_review_opens_the_editor_straight_away_on_a_draft_that_needs_input(rapport: Rapport, tmp_path, monkeypatch) -> None:
+    rapport("run", "--once")
+    marta = _draft_for(rapport, "marta@red.example")
+    editor = tmp_path / "editor.sh"
+    editor.write_text('#!/bin/sh\nprintf "¡Hola Marta! Prueba con el club Cierzo." > "$1"\n', encoding="utf-8")
+    editor.chmod(0o755)
+    monkeypatch.setenv("EDITOR", str(editor))
+    monkeypatch.setenv("VISUAL", str(editor))
+    result = rapport("queue", "review", input="s\n" * 10 + "q\n")
+    assert "it leaves a slot for you to fill: opening the editor" in result.stdout
+    shown = rapport.json("queue", "show", marta["id"])
+    assert shown["text"] == "¡Hola Marta! Prueba con el club Cierzo." and shown["needs_input"] is False

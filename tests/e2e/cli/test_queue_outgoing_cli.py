@@ -32,7 +32,7 @@ def test_queue_show_says_the_visibility_content_warning_and_mentions_that_then_g
     text = " ".join(rapport("queue", "show", draft["id"]).stdout.split())  # as wrapped at any width
     assert "goes out private, under the content warning: final de la serie, naming @zoe@social.example" in text
     assert "[private] [CW: final de la serie]" in rapport("queue", "list").stdout
-    assert rapport("queue", "approve", draft["id"]).exit_code == 0
+    assert rapport("queue", "approve", draft["id"], "--text", "¡Sí! Y yo también lloré.").exit_code == 0
     rapport("run", "--once")
     [line] = rapport.outbox
     assert (line["visibility"], line["spoiler_text"], line["to"]) == (

@@ -37,7 +37,7 @@ def _events(count: int, start: int = 0) -> list[dict]:
     return [{
         "id": f"n-{i}", "type": "mention", "at": f"2026-11-{1 + i % 25:02d}T10:{i % 60:02d}:00Z",
         "author": people[i % len(people)],
-        "post": {"id": f"p-{i}", "text": f"@me ¿Qué tal? número {i}", "lang": "es", "thread": f"p-{i}"},
+        "post": {"id": f"p-{i}", "text": f"@me ¡Buen hilo! número {i}", "lang": "es", "thread": f"p-{i}"},
     } for i in range(start, start + count)]
 
 

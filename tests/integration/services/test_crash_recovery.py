@@ -91,7 +91,7 @@ def approved(store: SqlAlchemyStore, root: Path, clock: FakeClock, count: int, f
     write_events(root / "events.jsonl", [{
         "id": f"n-{i}", "type": "mention", "at": (start + timedelta(minutes=i)).isoformat(),
         "author": {"id": f"u-{i}", "handle": f"p{i}@social.example", "name": f"P{i}", "bio": ""},
-        "post": {"id": f"p-{i}", "text": f"@me ¿Qué tal? número {i}", "lang": "es", "thread": f"p-{i}"},
+        "post": {"id": f"p-{i}", "text": f"@me ¡Buen hilo! número {i}", "lang": "es", "thread": f"p-{i}"},
     } for i in range(first, first + count)], mode="a")
     refresh_account(store, WatchedSandbox(store, root), TemplateDrafter(), "demo", clock=clock, policy=POLICY,
                     log=RecordingLog(), backfill_days=0, max_age=None, suggestions=1)

@@ -28,7 +28,7 @@ PITCH = "Tengo un curso con un 30% de descuento, escríbeme por privado y te pas
 def mention(n: int, at: datetime, *, person: Person = ANA, text: str | None = None,
             visibility: Visibility = Visibility.PUBLIC, spoiler: str = "") -> Interaction:
     """Message `n`, starting a thread of its own (`p-n`)."""
-    post = Post(f"p-{n}", text or f"¿Qué tal el huerto? ({n})", "es", visibility, spoiler_text=spoiler)
+    post = Post(f"p-{n}", text or f"¡Qué bien va el huerto! ({n})", "es", visibility, spoiler_text=spoiler)
     return Interaction(f"n-{n}", InteractionKind.MENTION, at, person, post)
 
 

@@ -23,7 +23,7 @@ TOM = Person("u-tom", "tom@fedi.example", "Tom")
 POLICY = policy_from_settings(Settings())
 
 
-def message(event_id: str, at: datetime, text: str = "¿Qué tal el huerto?", *, person: Person = ANA,
+def message(event_id: str, at: datetime, text: str = "¡Qué bien va el huerto!", *, person: Person = ANA,
             thread: str | None = None, visibility: Visibility = Visibility.PUBLIC) -> Interaction:
     post = Post(f"p-{event_id}", text, "es", visibility, thread=thread)
     return Interaction(event_id, InteractionKind.MENTION, at, person, post)
@@ -54,7 +54,7 @@ def test_a_mention_becomes_one_pending_draft_and_signals_none(store, clock) -> N
     assert (report.poll.stored, report.drafts.drafted) == (3, 1)
     [draft] = drafts(store)
     assert draft.status is DraftStatus.PENDING and draft.contact_handle == ANA.handle
-    assert draft.language == "es" and draft.target.text == "¿Qué tal el huerto?"
+    assert draft.language == "es" and draft.target.text == "¡Qué bien va el huerto!"
     with store.unit_of_work() as uow:
         tom = uow.contacts.find("tom@fedi.example")[0]
     assert tom.stage.value == "audience" and tom.signals == 2
@@ -359,3 +359,23 @@ def test_refused_credentials_stop_polling_that_account(store, clock) -> None:  #
     assert paused == ["demo"]
     with store.unit_of_work() as uow:
         assert "refused" in uow.state.poll_state("demo").last_error
+
+
+def test_a_question_drafts_a_slot_that_is_never_approved_or_sent(store, clock) -> None:  # noqa: ANN001
+    platform = FakePlatform()
+    platform.push(message("n-1", clock.now(), "¿Qué tal el huerto?"))
+    refresh(store, platform, clock)
+    [draft] = drafts(store)
+    assert draft.status is DraftStatus.PENDING and "[tu respuesta: huerto]" in draft.text
+    assert draft.decision.needs_input
+    with pytest.raises(PolicyRefusedError) as refused:
+        approve(store, draft.id, policy=POLICY, clock=clock, actor="test")
+    assert [r.code for r in refused.value.decision.refusing] == ["needs_input"]
+    # Even a draft that reached `approved` with a slot (written to the store by other means) is
+    # held back by the check right before posting.
+    with store.unit_of_work() as uow:
+        uow.drafts.save(draft.moved_to(DraftStatus.APPROVED, clock.now()))
+        uow.commit()
+    report = send(store, platform, clock)
+    assert (report.sent, report.blocked, platform.posted) == (0, 1, [])
+    assert [d.status for d in drafts(store)] == [DraftStatus.BLOCKED]

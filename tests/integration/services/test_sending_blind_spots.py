@@ -40,7 +40,7 @@ class BlindPlatform(FakePlatform):
 
 def approved_draft(store: Any, platform: FakePlatform, clock: Any) -> str:
     platform.push(Interaction("n-1", InteractionKind.MENTION, clock.now(), Person("u-1", "ana@x.example", "Ana"),
-                              Post("p-1", "¿Qué tal el huerto?", "es")))
+                              Post("p-1", "¡Qué bien va el huerto!", "es")))
     poll_account(store, platform, "demo", clock=clock, policy=POLICY, log=RecordingLog())
     draft_replies(store, TemplateDrafter(), "demo", "sandbox", clock=clock, policy=POLICY, log=RecordingLog())
     with store.unit_of_work() as uow:

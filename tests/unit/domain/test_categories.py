@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.domain.categories import Category, categorize, is_opt_out
+from bot.domain.categories import Category, categorize, is_opt_out, is_request
 
 OPT_OUTS = [
     "stop",
@@ -108,5 +108,33 @@ def test_complaint_wins_over_question_mark():
 
 def test_category_values_are_stable_names():
     assert [c.value for c in Category] == [
-        "opt_out", "pitch", "question", "thanks", "complaint", "news", "opinion",
+        "opt_out", "pitch", "question", "request", "thanks", "complaint", "news", "opinion",
     ]
+
+
+@pytest.mark.parametrize("text", [
+    "¿Podrías pasarme las diapositivas?",
+    "Hola, ¿me pasas el enlace de la charla?",
+    "¿Puedes compartir la grabación?",
+    "Mándame la receta cuando puedas",
+    "¿Dónde puedo encontrar el vídeo?",
+    "Could you share the slides?",
+    "Can you send me the link to the recording?",
+    "Please send the reading list!",
+    "Where can I find the video of your talk?",
+    "Would you mind sharing your notes?",
+])
+def test_requests_are_their_own_class_in_both_languages(text: str):
+    assert categorize(text) is Category.REQUEST
+    assert is_request(text)
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Do you keep a reading list?", Category.QUESTION),  # asks about them, asks for nothing to be sent
+    ("¿Sabes de algún club de ciclismo por Zaragoza?", Category.QUESTION),
+    ("I shared the slides with my team", Category.OPINION),
+    ("Déjame en paz", Category.OPT_OUT),  # "déjame" is no request to send something
+    ("Can you send me the link? It doesn't work", Category.COMPLAINT),
+])
+def test_what_is_not_a_request(text: str, expected: Category):
+    assert categorize(text) is expected

@@ -36,7 +36,7 @@ GENUINE = {
 LANGS = ["es", "en"]
 ALL_CODES = {
     "opted_out", "nobot", "contact_is_bot", "pitch_stage", "pitch_cooldown", "pitch_ratio",
-    "visibility", "contact_rate", "quiet_hours",
+    "visibility", "contact_rate", "quiet_hours", "needs_input",
 }
 MADRID_NIGHT = PolicyConfig(quiet_hours=(time(22, 0), time(8, 0)), timezone="Europe/Madrid")
 
@@ -368,7 +368,7 @@ SCENARIOS = {
     "opted_out": (GENUINE["es"], situation(contact(opted_out=True), "es"), PolicyConfig()),
     "deferred": (GENUINE["en"], situation(now=utc(2026, 11, 26, 22, 30)), MADRID_NIGHT),
     "everything_wrong": (
-        PITCHES["en"],
+        PITCHES["en"] + " [your answer: start date]",  # a slot left to fill as well
         situation(
             contact(Stage.AUDIENCE, opted_out=True, bot=True, bio="#nobot",
                     last_pitch_at=NOW - timedelta(days=1)),
@@ -393,7 +393,7 @@ def test_every_decision_carries_every_rules_result(name: str):
 def test_decision_with_every_rule_failing_reports_each_one():
     text, s, config = SCENARIOS["everything_wrong"]
     decision = decide(text, s, config, LEXICON)
-    assert {r.code for r in decision.blocking} == ALL_CODES - {"contact_rate", "quiet_hours"}
+    assert {r.code for r in decision.blocking} == ALL_CODES - {"contact_rate", "quiet_hours", "needs_input"}
     assert {r.code for r in decision.reasons} == ALL_CODES
 
 

@@ -15,6 +15,7 @@ from bot.domain.memory import EMPTY_MEMORY, ContactMemory, Fact, FactKind
 from bot.domain.pitch import classify, load_lexicon
 from bot.drafting.prompt import build_messages, conversation
 from bot.drafting.template import MAX_TEXT, TemplateDrafter, load_templates, without_name
+from tests.compositions import compositions
 from tests.fakes import FakeClock
 
 NOW = datetime(2026, 11, 26, 12, 0, tzinfo=timezone.utc)
@@ -61,10 +62,7 @@ def drafts(name: str, language: str, kind: str | None, memory: ContactMemory = E
 
 def nameless_compositions(language: str, kind: str) -> set[str]:
     """Every greeting-and-response reply, as it reads without a name."""
-    parts = TEMPLATES[language]
-    greetings = parts["greeting"].get(kind) or parts["greeting"]["default"]
-    return {without_name(r) if "{name}" in r else f"{without_name(g)} {r}".strip()
-            for r in parts["reply"][kind] for g in greetings}
+    return compositions(TEMPLATES, language, kind, MESSAGES[language].get(kind, ""), None)
 
 
 @pytest.mark.parametrize("language", ["es", "en"])

@@ -16,6 +16,7 @@ from bot.domain.memory import EMPTY_MEMORY, ContactMemory, Fact, FactKind
 from bot.domain.pitch import classify, load_lexicon
 from bot.drafting.template import TemplateDrafter, load_templates
 from bot.errors import ConfigError
+from tests.compositions import compositions as build_compositions
 from tests.fakes import FakeClock
 
 NOW = datetime(2026, 11, 26, 12, 0, tzinfo=timezone.utc)
@@ -65,12 +66,9 @@ def texts(contact: Contact, message: ReplyTarget | None, language: str | None,
     return [s.text for s in drafter().suggest(contact, message, language, memory)]
 
 
-def compositions(language: str, kind: str, name: str = "Ana") -> set[str]:
-    """Every reply made of template parts alone: a greeting and a response, no follow-up."""
-    parts = TEMPLATES[language]
-    greetings = parts["greeting"].get(kind) or parts["greeting"]["default"]
-    return {r.format(name=name) if "{name}" in r else f"{g.format(name=name)} {r}"
-            for r in parts["reply"][kind] for g in greetings}
+def compositions(language: str, kind: str, name: str = "Ana", message: str | None = None) -> set[str]:
+    """Every reply made of template parts alone (no follow-up): see tests/compositions.py."""
+    return build_compositions(TEMPLATES, language, kind, message or MESSAGES.get((language, kind), ""), name)
 
 
 @pytest.mark.parametrize(("language", "kind"), sorted(MESSAGES))
@@ -162,7 +160,7 @@ def test_memory_that_is_private_stale_foreign_or_unquotable_is_never_mentioned(m
 def test_no_follow_up_about_the_topic_the_message_is_already_about() -> None:
     memory = ContactMemory((thread("the marathon plan", due_days=-1),))
     found = texts(TOM, target("I finished the marathon yesterday!", category="news"), "en", memory)
-    assert set(found) <= compositions("en", "news", "Tom")
+    assert set(found) <= compositions("en", "news", "Tom", "I finished the marathon yesterday!")
 
 
 def test_complaints_get_no_chatty_follow_up() -> None:
@@ -222,7 +220,7 @@ def test_the_same_message_always_gets_the_same_suggestions() -> None:
 
 
 def test_different_posts_get_different_replies() -> None:
-    firsts = {texts(ANA, target(MESSAGES["en", "question"], f"p-{n}", "question"), "en")[0] for n in range(12)}
+    firsts = {texts(ANA, target(MESSAGES["en", "news"], f"p-{n}", "news"), "en")[0] for n in range(12)}
     assert len(firsts) >= 4
 
 
@@ -272,7 +270,7 @@ def test_language_tags_pick_the_templates_and_unknown_languages_get_english() ->
 
 def test_without_a_language_tag_the_message_language_is_guessed() -> None:
     found = texts(ANA, target("¿Qué tal el huerto este año?", category="question"), None)
-    assert set(found) <= compositions("es", "question")
+    assert set(found) <= compositions("es", "question", message="¿Qué tal el huerto este año?")
 
 
 def test_an_extra_template_file_adds_variants_in_either_layout(tmp_path: Path) -> None:

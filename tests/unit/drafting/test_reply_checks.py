@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.drafting.replies import check_reply, numbered_replies
+from bot.drafting.reply_checks import check_reply, numbered_replies
 
 
 def test_a_reply_that_opens_with_a_slot_is_not_taken_for_json() -> None:
