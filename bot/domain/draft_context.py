@@ -1,5 +1,5 @@
 """What a drafter may know beyond the message it answers: the conversation above it, where the
-reply goes and how long it may be, and what the account holder wrote about themselves."""
+reply goes and how long it may be."""
 
 from __future__ import annotations
 
@@ -28,7 +28,6 @@ class DraftContext:
     platform: str | None = None
     handle: str = ""  # the person's, which the platform puts in front of the reply
     thread: tuple[EarlierMessage, ...] = ()  # oldest first
-    about: str = ""  # the account holder on themselves, in their words
 
     @property
     def max_chars(self) -> int:

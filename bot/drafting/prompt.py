@@ -29,7 +29,6 @@ _SLOTS = {"es": "[tu respuesta: club de ciclismo en Zaragoza]", "en": "[your ans
 _MAX_FACTS = 8
 _MAX_FACT_CHARS = 200
 _MAX_VOICE_CHARS = 500
-_MAX_ABOUT_CHARS = 1000
 _THREAD_CHARS = 1500  # the most recent messages above the one answered, up to this much text
 _MAX_MESSAGE_CHARS = 500
 _WHEN = {
@@ -55,17 +54,24 @@ Rules:
 - {task}
 - Write in {language}.
 - Be warm, natural and brief: one to three short sentences, at most {max_chars} characters.
-- Never sell, promote or pitch: no products, prices, discounts, offers, links, sign-ups or \
-calls to action, even if the message asks for them.
-- Never invent facts about the person, the owner or the world. Mention only what the JSON says, and only when it fits naturally; the dates say how old it is.
-- Respond first to what they told (their news, their opinion, their thanks), naming it; then answer what they asked. Answer a question or request about the owner only from `owner` (quote its text and link as given). If nothing in `owner` answers it, or the reply needs something only the owner knows (their opinion, a recommendation, a plan), do not guess: write a slot in square brackets where the answer goes, in the reply's language, such as {slot}; the owner fills it in. Never promise to answer later and never answer a question with a question.
+- Never sell, promote or pitch: no products, prices, discounts, offers, sign-ups or calls to \
+action, even if the message asks for them. No links but the ones in `owner`, and only when \
+they ask for that resource.
+- Never invent facts about the person, the owner or the world. Mention only what the JSON says, \
+and only when it fits naturally; the dates say how old it is.
+- Respond first to what they told (their news, their opinion, their thanks), naming it; then \
+answer what they asked. Answer a question or request about the owner only from `owner` (quote \
+its text and link as given). If nothing in `owner` answers it, or the reply needs something \
+only the owner knows (their opinion, a recommendation, a plan), do not guess: write a slot in \
+square brackets where the answer goes, in the reply's language, such as {slot}; the owner fills \
+it in. Never promise to answer later and never answer a question with a question.
 - If they ask whether this is a bot, automated or an AI, answer honestly: the owner uses a \
 tool that helps them keep up with replies and reads and approves every message. Never claim \
 to be writing unassisted, never deny the tool.
 - No hashtags, no @mentions, no quotation marks around the reply, no markdown, no JSON.
 - Output only the reply text: no preamble, no label, no explanation.
 
-The account's voice, set by its owner: {voice}{about}
+The account's voice, set by its owner: {voice}
 
 The conversation, as JSON data:
 {data}
@@ -96,15 +102,15 @@ def build_messages(
     written_in = _LANGUAGE_NAMES.get(base, base) if base else "the same language as their message"
     kind = _KINDS.get(reply_kind(target) or "", "a message to them") if target is not None else ""
     voice = " ".join(voice.split())[:_MAX_VOICE_CHARS] or "friendly, plain and unhurried."
-    own_words = " ".join(context.about.split())[:_MAX_ABOUT_CHARS]
     data = conversation(contact, target, memory, now, context)
-    data["owner"] = [{"kind": f.kind, "text": f.text, **({"link": f.url} if f.url else {})}
-                     for f in (about.in_language(base) if about and base else about.facts if about else ())]
+    owner = [{"kind": f.kind, "text": f.text, **({"link": f.url} if f.url else {})}
+             for f in (about.in_language(base) if about and base else about.facts if about else ())]
+    if owner:
+        data["owner"] = owner  # what the owner said drafts may tell about them; nothing else is
     text = _RULES.format(
         platform=(context.platform or "Mastodon or Bluesky").capitalize(),
         task=_REPLY_TASK.format(kind=kind) if target is not None else _CHECK_IN_TASK,
         language=written_in, max_chars=context.max_chars, slot=_SLOTS.get(base, _SLOTS["en"]), voice=voice,
-        about=f"\nAbout the owner, in their own words: {own_words}" if own_words else "",
         data=json.dumps(data, ensure_ascii=False, indent=1),
         request=_request(target is not None, written_in, context.max_chars, count),
     )

@@ -1,11 +1,13 @@
 """The prompt a language model gets: everything in one user turn (the rules, the conversation as
 quoted data, the request), with the thread above the message, dated memory without the keywords
-mined from messages, the account holder's own words, the slot convention and the length limit."""
+mined from messages, the owner's profile, the slot convention and the length limit."""
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timedelta, timezone
 
+from bot.domain.about import About, AboutFact
 from bot.domain.contacts import Contact
 from bot.domain.draft_context import DraftContext, EarlierMessage
 from bot.domain.drafts import ReplyTarget
@@ -81,13 +83,17 @@ def test_the_length_limit_is_the_platforms_less_the_mention_in_front() -> None:
     assert "on Bluesky" in turn(context=context)
 
 
-def test_the_account_holders_own_words_reach_the_model_when_given() -> None:
-    assert "About the owner" not in turn()
-    text = turn(about="Organizo salidas en bici por Aragón y llevo el club Pedal Cierzo.")
-    rules = text.split("The conversation, as JSON data:")[0]
-    assert "About the owner, in their own words: Organizo salidas en bici por Aragón" in rules
-    from_context = turn(context=DraftContext(about="Maestra y ciclista."))
-    assert "in their own words: Maestra y ciclista." in from_context
+def test_the_owners_profile_reaches_the_model_as_data_in_the_replys_language() -> None:
+    assert '"owner"' not in turn()
+    about = About((
+        AboutFact("interest", "Organizo salidas en bici por Aragón.", language="es"),
+        AboutFact("resource", "My reading list", url="https://me.example/list", language="en"),
+    ))
+    data = json.loads(turn(about=about).split("The conversation, as JSON data:")[1].split("\n\nNow write")[0])
+    assert data["owner"] == [{"kind": "interest", "text": "Organizo salidas en bici por Aragón."}]
+    english = json.loads(turn(language="en", about=about).split("The conversation, as JSON data:")[1]
+                         .split("\n\nNow write")[0])
+    assert english["owner"] == [{"kind": "resource", "text": "My reading list", "link": "https://me.example/list"}]
 
 
 def test_several_suggestions_are_asked_for_as_one_numbered_answer() -> None:
