@@ -18,7 +18,7 @@ import pytest
 
 from bot.store.unit_of_work import SqlAlchemyStore
 from tests.cli import Rapport
-from tests.e2e.conftest import EXAMPLES, write_config
+from tests.e2e.conftest import DEMO_ABOUT, EXAMPLES, write_config
 
 # Run the real entry point, then write the names of the loaded modules to $RAPPORT_PROBE_OUT.
 PROBE = """
@@ -42,7 +42,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Rapport:
     """The demo history, drafted once, on SQLite."""
     root = tmp_path_factory.mktemp("startup")
     shutil.copy(EXAMPLES / "sandbox" / "events.jsonl", root / "events.jsonl")
-    rapport = Rapport(root, write_config(root, extra="[drafting]\nmax_age_days = 0\n"))
+    rapport = Rapport(root, write_config(root, extra="[drafting]\nmax_age_days = 0\n" + DEMO_ABOUT))
     assert rapport("run", "--once").exit_code == 0
     return rapport
 
