@@ -40,6 +40,12 @@ CHEER = re.compile(
     r"|que guay|buenas noticias|que alegria|me has alegrado|que chulo)\b"
     r"|[🎉🥳😄😃🙌]"
 )
+
+
+class ScenarioError(ValueError):
+    """A scenario file line that cannot be used; the message names the file and the line."""
+
+
 BAD_NEWS_TONES = frozenset({"sad", "worried", "annoyed"})
 _STOPWORDS = frozenset(
     "that this with from your have about what which their there when where mine ours used uses into "

@@ -51,10 +51,19 @@ class _Clock:
 
 
 def run_sequences(path: Path, drafter_factory: Callable[[], Any], policy: Any, now: datetime) -> Iterator[dict[str, Any]]:
-    for line in path.read_text(encoding="utf-8").splitlines():
-        sequence = json.loads(line)
-        with tempfile.TemporaryDirectory(prefix="draft-eval-") as folder:
-            first, second = _two_drafts(sequence, Path(folder), drafter_factory(), policy, _Clock(now))
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        try:
+            sequence = json.loads(line)
+            if len(sequence["messages"]) != 2 or not sequence["follow_up_words"]:
+                raise ValueError("expected two messages and the follow-up's words")
+        except (ValueError, KeyError, TypeError) as error:
+            raise checks.ScenarioError(f"{path.name} line {number}: not a usable sequence: {error}") from None
+        drafter = drafter_factory()
+        try:
+            with tempfile.TemporaryDirectory(prefix="draft-eval-") as folder:
+                first, second = _two_drafts(sequence, Path(folder), drafter, policy, _Clock(now))
+        finally:
+            getattr(drafter, "close", lambda: None)()
         words = sequence["follow_up_words"]
         asked = first is not None and checks.mentions_any(first, words)
         met = None if not asked else second is not None and not checks.mentions_any(second, words)
@@ -74,7 +83,7 @@ def _two_drafts(sequence: dict[str, Any], folder: Path, drafter: Any, policy: An
                                outbox=folder / "outbox.jsonl", log=_QuietLog())
         person = re.sub(r"\W+", "", sequence["id"]) + "@social.example"
         texts: list[str | None] = []
-        for n, message in enumerate(sequence["messages"][:2], start=1):
+        for n, message in enumerate(sequence["messages"], start=1):
             _arrive(folder / "events.jsonl", n, sequence, person, message, clock.now())
             poll_account(store, client, ACCOUNT, clock=clock, policy=policy, log=_QuietLog())
             if n == 1:

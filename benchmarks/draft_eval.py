@@ -81,8 +81,11 @@ def load_scenarios(language: str) -> list[dict[str, Any]]:
             missing = {"id", "class", "tone", "contact", "message", "labels"} - scenario.keys()
             if missing or "subject_words" not in scenario["labels"]:
                 raise ValueError(f"missing {', '.join(sorted(missing)) or 'labels.subject_words'}")
-        except (ValueError, AttributeError) as error:
-            raise SystemExit(f"{path.name} line {number}: not a usable scenario: {error}") from None
+            memory_of(scenario.get("memory", []), language)  # a bad memory item is reported here, by line
+        except KeyError as error:
+            raise checks.ScenarioError(f"{path.name} line {number}: not a usable scenario: missing {error}") from None
+        except (ValueError, AttributeError, TypeError) as error:
+            raise checks.ScenarioError(f"{path.name} line {number}: not a usable scenario: {error}") from None
         scenarios.append({**scenario, "language": language})
     return scenarios
 
@@ -164,7 +167,10 @@ def evaluate(backend: str, settings: Any, policy: Any, guess: Any) -> dict[str, 
         for scenario in load_scenarios(language):
             number += 1
             drafter = build_drafter(backend, scenario.get("about"), clock=FixedClock(), settings=settings)
-            suggestions = drafter.suggest(*call_for(number, scenario))
+            try:
+                suggestions = drafter.suggest(*call_for(number, scenario))
+            finally:
+                getattr(drafter, "close", lambda: None)()
             text = suggestions[0].text if suggestions else None
             for check, met in checks.score(scenario, text, guess=guess, is_pitch=is_pitch).items():
                 _count(counts, failures, check, language, met, scenario["id"], text, scenario["labels"])
@@ -199,7 +205,7 @@ def table(name: str, result: dict[str, Any], targets: bool) -> str:
     missed = set(missed_targets(result["counts"]))
     about = "passed to the drafter" if result["about_wired"] else "ignored (the drafter takes no `about` yet)"
     lines = [f"{name}: {sum(t for _, t in result['counts']['drafted'].values())} scenarios, first suggestion scored;"
-             f" about facts {about}",
+             f" about facts {about}" + ("" if targets else "; targets for comparison only"),
              f"{'check':<52}" + "".join(f"{lang:>14}" for lang in LANGUAGES) + f"{'target':>10}"]
     for check, meaning, target in CHECKS:
         cells = "".join(f"{_cell(*result['counts'][check][lang]):>14}" for lang in LANGUAGES)
@@ -251,15 +257,24 @@ def main() -> int:
     from bot.language import guess_language
 
     policy = policy_from_settings(Settings())
-    results = {"template": evaluate("template", None, policy, guess_language)}
     settings, skipped = llm_settings()
-    if settings is not None:
-        results["llm"] = evaluate("openai", settings, policy, guess_language)
+    try:
+        results = {"template": evaluate("template", None, policy, guess_language)}
+        if settings is not None:
+            results["llm"] = evaluate("openai", settings, policy, guess_language)
+    except checks.ScenarioError as error:
+        print(f"draft_eval: {error}", file=sys.stderr)
+        return 2
     elapsed = time.perf_counter() - started
     missed = missed_targets(results["template"]["counts"])
     if args.json:
-        print(json.dumps({"elapsed_seconds": round(elapsed, 1), "missed_targets": missed,
-                          "llm_skipped": skipped, "drafters": results}, ensure_ascii=False, indent=2))
+        drafters = {name: {**result, "counts": {check: {lang: {"met": met, "total": total}
+                                                         for lang, (met, total) in by_language.items()}
+                                                 for check, by_language in result["counts"].items()}}
+                    for name, result in results.items()}
+        print(json.dumps({"elapsed_seconds": round(elapsed, 1), "missed_targets": missed, "llm_skipped": skipped,
+                          "targets": {check: target for check, _, target in CHECKS if target is not None},
+                          "drafters": drafters}, ensure_ascii=False, indent=2))
     else:
         for name, result in results.items():
             print(table("template drafter" if name == "template" else "LLM drafter", result, name == "template"))
@@ -268,7 +283,8 @@ def main() -> int:
             print()
         if skipped:
             print(f"LLM drafter: {skipped}, skipped")
-        print(f"{'targets met' if not missed else 'MISSED: ' + ', '.join(missed)} ({elapsed:.1f} s)")
+        verdict = "every target met" if not missed else "targets MISSED: " + ", ".join(missed)
+        print(f"template drafter: {verdict} ({elapsed:.1f} s)")
     return 1 if missed else 0
 
 
