@@ -83,6 +83,10 @@ _WORRIED = _cues(
     r"cruzo los dedos", r"crucemos los dedos", r"deseadme suerte", r"deseame suerte", r"hospital",
     r"urgencias", r"ingresad[oa]", r"(?:me|le|la|lo|nos) (?:operan|van a operar)", r"quirofano", r"biopsia",
     r"pruebas medicas", r"resultados de las pruebas", r"enferm[oa]s?", r"no se que hacer",
+    r"preocupar(?:me|nos|te|se)?", r"preocupando(?:me|nos)?", r"dread(?:ing)?",
+    # a worry that keeps them awake
+    r"can'?t sleep", r"cannot sleep", r"couldn'?t sleep", r"no pego ojo", r"no puedo dormir", r"sin dormir",
+    r"insomnio",
     "😟", "😰", "😥", "😬", "😨",
 )
 _COMPLAINT = _cues(

@@ -14,6 +14,7 @@ from bot.domain.categories import Category, categorize
 from bot.domain.contacts import Contact
 from bot.domain.drafts import ReplyTarget
 from bot.domain.names import first_name
+from bot.domain.tone import Tone, read_tone
 from bot.drafting.answers import Answer, answer
 from bot.drafting.reading import OWNER_WORDS, Reading, read
 from bot.drafting.topics import Topic
@@ -32,9 +33,12 @@ def compose_replies(parts: Parts, contact: Contact, target: ReplyTarget, kind: s
     name = first_name(contact.name)
     reading = read(target.text, lang) if kind not in _NOT_ANSWERED else Reading((), (), None)
     answers = [answer(ask, about, lang) for ask in reading.asks]
+    mood = _mood(target)
+    if mood:
+        topics = []  # no race or garden follow-up under a loss, a worry or a grievance
     for i in range(count):
-        response = _response(parts, kind, reading, bool(answers), name, seed, i)
-        greeting = "" if name and name in response else opener(parts, kind, name, seed >> 16, i)
+        response = _response(parts, kind, reading, bool(answers), name, seed, i, mood)
+        greeting = "" if name and name in response else opener(parts, kind, name, seed >> 16, i, mood)
         said = [_answer_text(a, parts, lang, (seed >> 24) + i) for a in answers]
         text = _fit(greeting, response, said)
         if topics:
@@ -44,20 +48,35 @@ def compose_replies(parts: Parts, contact: Contact, target: ReplyTarget, kind: s
         yield contract(text, lang)
 
 
-def opener(parts: Parts, kind: str, name: str | None, seed: int, i: int) -> str:
-    """The greeting: the one place it is chosen, by the kind of message (and, later, its tone)."""
-    greetings = parts["greeting"].get(kind) or parts["greeting"]["default"]
+def _mood(target: ReplyTarget) -> str | None:
+    """"sad", "worried" or "complaint" when the message (or its content warning) reads so: the
+    key of the variants that answer in kind. None for everything else, good news included."""
+    tone = read_tone(target.text, target.spoiler_text or "")
+    return tone.value if tone.heavy else None
+
+
+def opener(parts: Parts, kind: str, name: str | None, seed: int, i: int, mood: str | None = None) -> str:
+    """The greeting: the one place it is chosen, by the tone of the message, then its kind."""
+    greetings = (mood and parts["greeting"].get(mood)) or parts["greeting"].get(kind) or parts["greeting"]["default"]
     return fill(_nth(greetings, seed, i), name)
 
 
-def _response(parts: Parts, kind: str, reading: Reading, asked: bool, name: str | None, seed: int, i: int) -> str:
-    """What responds to what they told; nothing when the message only asks."""
+def _response(
+    parts: Parts, kind: str, reading: Reading, asked: bool, name: str | None, seed: int, i: int,
+    mood: str | None = None,
+) -> str:
+    """What responds to what they told, in kind with its tone; nothing when the message only asks."""
+    acks = parts.get("ack", {})
+    if mood and kind != "bot_question" and (reading.statements or not asked):
+        if reading.thing and acks.get(mood):
+            return fill(_nth(acks[mood], seed, i), name, thing=reading.thing)
+        if parts["reply"].get(mood):
+            return fill(_nth(parts["reply"][mood], seed, i), name)
     if kind in _NOT_ANSWERED or not reading.statements:
         if asked:
             return ""
         return fill(_nth(parts["reply"].get(kind) or parts["reply"]["other"], seed, i), name)
     told = _told_kind(reading, kind)
-    acks = parts.get("ack", {})
     if reading.thing:
         key = "owner" if reading.thing.split()[0].casefold() in OWNER_WORDS else told
         if acks.get(key):

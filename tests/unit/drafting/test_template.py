@@ -294,3 +294,39 @@ def test_a_broken_extra_template_file_is_a_config_error_naming_the_key(tmp_path:
     extra.write_text(content, encoding="utf-8")
     with pytest.raises(ConfigError, match=message):
         load_templates(extra)
+
+
+CHEER = re.compile(r"¡qué (?:bien|alegría|ilusión)|me alegra|great news|how lovely|so glad|lovely to hear|congrat",
+                   re.IGNORECASE)
+HEAVY = [
+    ("es", "sad", "Ayer murió mi abuela; el funeral es el sábado.", ""),
+    ("es", "sad", "Se nos han muerto las tomateras del balcón.", "jardinería triste"),
+    ("es", "worried", "Mañana me operan de la rodilla y estoy bastante nerviosa.", ""),
+    ("en", "sad", "Our old dog passed away this morning.", ""),
+    ("en", "worried", "The biopsy results come on Friday and I'm scared.", ""),
+    ("en", "sad", "Not a great week.", "death in the family"),
+]
+
+
+@pytest.mark.parametrize(("language", "tone", "text", "warning"), HEAVY)
+def test_bad_news_and_worries_get_no_cheer_and_no_follow_up(language: str, tone: str, text: str, warning: str) -> None:
+    memory = ContactMemory((thread("la maratón de Valencia" if language == "es" else "the Valencia marathon",
+                                  due_days=-3, language=language),), NOW)
+    news = ReplyTarget(interaction_id=1, post_id="p-9", text=text, thread=None, visibility="public",
+                       spoiler_text=warning, category="news")
+    replies = [s.text for s in drafter().suggest(ANA, news, language, memory)]
+    assert replies
+    for reply in replies:
+        assert not CHEER.search(reply), reply
+        assert "marat" not in reply.lower(), reply  # no race follow-up under a loss or a worry
+        assert not reply.startswith(("¡", "Hi Ana!", "Hey", "Hello, Ana!")), reply  # a quiet greeting
+    said = " ".join(replies).lower()
+    kind_words = {"sad": ("siento", "sorry"), "worried": ("ánimo", "preocup", "hope", "worr", "fingers crossed",
+                                                          "ojalá", "hang in")}[tone]
+    assert any(word in said for word in kind_words), replies
+
+
+def test_good_news_still_gets_its_congratulations() -> None:
+    news = target("¡Por fin me han dado la plaza en el conservatorio!", category="news")
+    replies = [s.text for s in drafter().suggest(ANA, news, "es", EMPTY_MEMORY)]
+    assert any(CHEER.search(reply) for reply in replies), replies
