@@ -147,11 +147,6 @@ def test_a_hostile_batch_is_stored_exactly_with_one_error_per_bad_record(
 
 
 @pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")  # see `time_limit`
-@pytest.mark.xfail(strict=True, raises=TookTooLong, reason=(
-    "Ingesting one 1 MB message takes ~40 s on this 2-core machine (keyword extraction in "
-    "bot/keywords.py via services/memory.remember_message runs yake over the whole text; pitch "
-    "classification, language guess and profile facts add ~10 s), all inside the batch's write "
-    "transaction. Reported, not fixed here."))
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def test_a_one_megabyte_message_is_stored_within_six_seconds(store, tmp_path: Path) -> None:  # noqa: ANN001
     account, events, client, _ = new_account(store, tmp_path)
