@@ -117,11 +117,14 @@ def _read_page(poll: _Poll, interactions: tuple[Interaction, ...]) -> list[Readi
             valid.append(validate_interaction(interaction))
         except Exception as error:  # noqa: BLE001 - whatever one record does, the others are stored
             _rejected(poll, interaction, error)
-    prepare_page(valid, poll.policy)
+    with poll.store.unit_of_work(read_only=True) as uow:  # a re-poll need not read them again
+        stored = uow.interactions.stored_events(poll.account, [i.id for i in valid])
+    prepare_page([i for i in valid if i.id not in stored], poll.policy)
     readings = []
     for interaction in valid:
         try:
-            readings.append(read(interaction, poll.policy))
+            readings.append(Reading(interaction, analysed=False) if interaction.id in stored
+                            else read(interaction, poll.policy))
         except Exception as error:  # noqa: BLE001
             _rejected(poll, interaction, error)
     return readings
@@ -184,7 +187,8 @@ def record_interaction(
     contact, profile_changed = uow.contacts.resolve_tracking(account, interaction.person, now)
     if profile_changed:
         remember_profile(uow, contact, now)
-    reading = reading or read(interaction, policy)
+    if reading is None or not (reading.analysed or _stored(uow, account, interaction)):
+        reading = read(interaction, policy)  # not read beforehand, or no longer stored since
     interaction = _in_known_thread(uow, account, reading.interaction)
     category = reading.category
     row_id = uow.interactions.add(
@@ -243,6 +247,10 @@ def recompute_stage(uow: SqlUnitOfWork, contact: Contact, thresholds: StageThres
     updated = uow.contacts.get(contact.id)
     assert updated is not None
     return updated
+
+
+def _stored(uow: SqlUnitOfWork, account: str, interaction: Interaction) -> bool:
+    return bool(uow.interactions.stored_events(account, [interaction.id]))
 
 
 def _in_known_thread(uow: SqlUnitOfWork, account: str, interaction: Interaction) -> Interaction:

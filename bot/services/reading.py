@@ -32,6 +32,7 @@ class Reading:
     interaction: Interaction
     category: str | None = None  # incoming talk only
     facts: tuple[Fact, ...] | None = None  # to remember: genuine incoming talk only
+    analysed: bool = True  # False: left unread because it was already stored (a re-poll)
 
     @property
     def genuine(self) -> bool:
