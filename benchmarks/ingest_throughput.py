@@ -63,7 +63,7 @@ def history(mentions: int, people: int) -> list[dict]:
             "id": f"n-{n}", "type": "mention" if first or n % 2 else "reply",
             "at": (START + timedelta(minutes=3 * n)).isoformat().replace("+00:00", "Z"),
             "author": {"id": f"u-{person}", "handle": f"person{person}@social.example",
-                       "name": f"Person {person}", "bio": BIOS[language][person % 5],
+                       "name": f"Person {person}", "bio": BIOS[("es", "en")[person % 2]][person % 5],
                        "fields": FIELDS[person % 3]},
             "post": {"id": f"p-{n}", "text": f"@me {text}", "lang": None if n % 20 == 7 else language,
                      "in_reply_to": None if thread == f"p-{n}" else thread, "thread": thread},
