@@ -65,19 +65,21 @@ class ContactRepository:
         """As `resolve`, and whether the stored bio or fields changed (or the contact is new)."""
         row = self._find_row(account, person)
         if row is None:
-            new_id = self._c.execute(
+            new_row = self._c.execute(
                 insert(contacts).values(
                     account=account, platform_id=person.platform_id, handle=person.handle,
                     handle_key=_key(person.handle), name=person.name, bio=person.bio, bot=person.bot,
                     fields=json.dumps([list(f) for f in person.fields]),
                     first_seen_at=now, last_seen_at=now,
-                ).returning(contacts.c.id)
-            ).scalar_one()
-            return self.get(new_id), True
+                ).returning(*contacts.c)  # the whole row: no second read
+            ).one()
+            return _to_contact(new_row), True
         changes = _profile_changes(row, person)
         if changes:
-            self._c.execute(update(contacts).where(contacts.c.id == row.id).values(**changes))
-            return self.get(row.id), bool({"bio", "fields"} & changes.keys())
+            updated = self._c.execute(
+                update(contacts).where(contacts.c.id == row.id).values(**changes).returning(*contacts.c)
+            ).one()
+            return _to_contact(updated), bool({"bio", "fields"} & changes.keys())
         return _to_contact(row), False
 
     def _find_row(self, account: str, person: Person):  # noqa: ANN202
