@@ -26,7 +26,7 @@ from bot.platforms.sandbox import EventError, SandboxClient, parse_event
 from bot.services.ingest import poll_account
 from bot.store.schema import contacts, interactions
 from tests.fakes import FakeClock, RecordingLog
-from tests.property.hostile import ONE_LINE, TookTooLong, budget, hostile_text, stored_form, time_limit
+from tests.property.hostile import ONE_LINE, budget, hostile_text, stored_form, time_limit
 from tests.property.sandbox_events import corruption, good_event, line, not_an_event
 
 POLICY = policy_from_settings(Settings())
