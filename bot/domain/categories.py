@@ -31,8 +31,17 @@ _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "\u20
 def _fold(text: str) -> str:
     """Lower case without accents or @mentions, for matching cues."""
     text = unicodedata.normalize("NFKD", text.lower().translate(_APOSTROPHES))
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    # Only non-ASCII runs can hold combining marks: a long, mostly ASCII text is not walked
+    # character by character.
+    text = _NON_ASCII.sub(_without_marks, text)
     return re.sub(r"@[\w.@-]+", " ", text)
+
+
+_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
+
+
+def _without_marks(run: re.Match[str]) -> str:
+    return "".join(ch for ch in run.group() if not unicodedata.combining(ch))
 
 
 _OPT_OUT = re.compile(

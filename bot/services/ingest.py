@@ -7,10 +7,10 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from bot.domain.categories import Category, categorize
+from bot.domain.categories import Category
 from bot.domain.contacts import Contact
 from bot.domain.memory import TOPIC_SOURCE
-from bot.domain.models import Batch, Direction, Interaction
+from bot.domain.models import Batch, Interaction
 from bot.domain.stage_history import Cause
 from bot.domain.stages import StageThresholds, assess_stage
 from bot.domain.validation import validate_interaction
@@ -18,6 +18,7 @@ from bot.errors import InvalidRecordError, StoreError
 from bot.ports import Clock, PlatformClient
 from bot.services.deciding import Policy
 from bot.services.memory import remember_message, remember_profile
+from bot.services.reading import Reading, inbound_talk, prepare_page, read
 from bot.store.contacts import ConversationChange
 from bot.store.unit_of_work import SqlAlchemyStore, SqlUnitOfWork
 
@@ -95,12 +96,10 @@ def _store_batch(poll: _Poll, batch: Batch, *, cursor_key: str, done: bool | Non
     report.batches += 1
     report.fetched += len(batch.interactions)
     report.skipped += batch.skipped
-    poll.policy.prepare_incoming(
-        (i.post.text, i.post.language) for i in batch.interactions if i.post is not None and _inbound_talk(i)
-    )
+    readings = _read_page(poll, batch.interactions)  # before the transaction: it holds the write lock
     with poll.store.unit_of_work() as uow:
-        for interaction in batch.interactions:
-            _store_one(poll, uow, interaction, now)
+        for reading in readings:
+            _store_one(poll, uow, reading, now)
         values: dict[str, object] = {cursor_key: batch.cursor}
         if done is not None:
             values["backfill_done"] = done
@@ -110,23 +109,50 @@ def _store_batch(poll: _Poll, batch: Batch, *, cursor_key: str, done: bool | Non
         poll.progress(account, report.stored)
 
 
-def _store_one(poll: _Poll, uow: SqlUnitOfWork, interaction: Interaction, now: datetime) -> None:
+def _read_page(poll: _Poll, interactions: tuple[Interaction, ...]) -> list[Reading]:
+    """Each record validated and read (`bot.services.reading`); a bad one is skipped with one
+    error line, the page goes on."""
+    valid = []
+    for interaction in interactions:
+        try:
+            valid.append(validate_interaction(interaction))
+        except Exception as error:  # noqa: BLE001 - whatever one record does, the others are stored
+            _rejected(poll, interaction, error)
+    with poll.store.unit_of_work(read_only=True) as uow:  # a re-poll need not read them again
+        stored = uow.interactions.stored_events(poll.account, [i.id for i in valid])
+    prepare_page([i for i in valid if i.id not in stored], poll.policy)
+    readings = []
+    for interaction in valid:
+        try:
+            readings.append(Reading(interaction, analysed=False) if interaction.id in stored
+                            else read(interaction, poll.policy))
+        except Exception as error:  # noqa: BLE001
+            _rejected(poll, interaction, error)
+    return readings
+
+
+def _rejected(poll: _Poll, interaction: Interaction, error: Exception) -> None:
+    poll.report.skipped += 1
+    poll.log.error("interaction.rejected", account=poll.account, interaction=_shown(interaction.id),
+                   error=_reason(error))
+
+
+def _store_one(poll: _Poll, uow: SqlUnitOfWork, reading: Reading, now: datetime) -> None:
     """One record on its own: a bad one is skipped with one error line, the batch goes on.
 
     Here, not in the adapters, so that no adapter can let one record stop a whole account:
     the batch's cursor then moves past it, and it never blocks a later poll either.
     """
     report = poll.report
+    interaction = reading.interaction
     try:
-        interaction = validate_interaction(interaction)
         with uow.interactions.isolated():
-            contact_id = record_interaction(uow, poll.account, interaction, now=now, policy=poll.policy)
+            contact_id = record_interaction(uow, poll.account, interaction, now=now, policy=poll.policy,
+                                            reading=reading)
     except StoreError:
         raise  # the database itself: nothing of the batch is kept, and it is read again next time
     except Exception as error:  # noqa: BLE001 - whatever one record does, the others are stored
-        report.skipped += 1
-        poll.log.error("interaction.rejected", account=poll.account, interaction=_shown(interaction.id),
-                       error=_reason(error))
+        _rejected(poll, interaction, error)
         return
     if contact_id is None:
         report.duplicates += 1
@@ -155,34 +181,34 @@ def _reason(error: Exception) -> str:
 
 def record_interaction(
     uow: SqlUnitOfWork, account: str, interaction: Interaction, *, now: datetime, policy: Policy,
+    reading: Reading | None = None,
 ) -> int | None:
-    """Store one interaction and update its contact; the contact's id, or None if already stored."""
+    """Store one interaction and update its contact; the contact's id, or None if already stored.
+    `reading` is what `bot.services.reading.read` made of it, when that was done beforehand."""
     contact, profile_changed = uow.contacts.resolve_tracking(account, interaction.person, now)
     if profile_changed:
         remember_profile(uow, contact, now)
-    interaction = _with_language(_in_known_thread(uow, account, interaction))
-    category = None
-    inbound_talk = _inbound_talk(interaction)
-    if inbound_talk and interaction.post is not None:
-        pitch = policy.classify_incoming(interaction.post.text, interaction.post.language)
-        category = categorize(interaction.post.text, is_pitch=pitch.pitch).value
+    if reading is None or not (reading.analysed or _stored(uow, account, interaction)):
+        reading = read(interaction, policy)  # not read beforehand, or no longer stored since
+    interaction = _in_known_thread(uow, account, reading.interaction)
+    category = reading.category
     row_id = uow.interactions.add(
         account, contact.id, interaction, now=now, category=category,
-        draft_state="pending" if inbound_talk else "none",
+        draft_state="pending" if inbound_talk(interaction) else "none",
     )
     if row_id is None:
         return None
     uow.contacts.touch(contact.id, interaction.at, signal=interaction.kind.is_signal)
-    genuine = inbound_talk and category not in (Category.PITCH.value, Category.OPT_OUT.value)
-    if genuine:
+    known: int | None = None
+    if reading.genuine:
         assert interaction.post is not None
-        remember_message(uow, contact, interaction.post, interaction.id, interaction.at)
+        known = remember_message(uow, contact, interaction.post, interaction.id, interaction.at, reading.facts)
         uow.contacts.update_flags(contact.id, exchanges_since_pitch=contact.exchanges_since_pitch + 1)
     if interaction.kind.is_conversation and interaction.post is not None:
         change = uow.contacts.record_message(
             contact.id, interaction.post.thread_id, interaction.at, interaction.direction
         )
-        update_stage(uow, contact, interaction, change, policy.thresholds)
+        update_stage(uow, contact, interaction, change, policy.thresholds, known)
     if category == Category.OPT_OUT.value and not contact.opted_out:
         uow.contacts.update_flags(contact.id, opted_out=True, opted_out_at=interaction.at)
         uow.state.audit(now, "system", "opted_out", account=account, contact_id=contact.id,
@@ -190,15 +216,12 @@ def record_interaction(
     return contact.id
 
 
-def _inbound_talk(interaction: Interaction) -> bool:
-    return interaction.kind.is_conversation and interaction.direction is Direction.INBOUND
-
-
 def update_stage(
     uow: SqlUnitOfWork, contact: Contact, interaction: Interaction, change: ConversationChange,
-    thresholds: StageThresholds,
+    thresholds: StageThresholds, known: int | None = None,
 ) -> None:
-    """Fold one message into the contact's counters and place them on the ladder again."""
+    """Fold one message into the contact's counters and place them on the ladder again;
+    `known`: the contact's `known_facts`, when the caller has just counted them."""
     c = contact.counters
     at = interaction.at
     counters = replace(
@@ -208,7 +231,7 @@ def update_stage(
         reciprocal_conversations=c.reciprocal_conversations + change.became_reciprocal,
         first_conversation_at=min(c.first_conversation_at or at, at),
         last_conversation_at=max(c.last_conversation_at or at, at),
-        known_facts=known_facts(uow, contact),
+        known_facts=known_facts(uow, contact) if known is None else known,
     )
     # Dated by the newest message counted: history read backwards reaches a stage no earlier.
     uow.contacts.save_progress(contact, counters, assess_stage(counters, thresholds),
@@ -231,6 +254,10 @@ def recompute_stage(
     return updated
 
 
+def _stored(uow: SqlUnitOfWork, account: str, interaction: Interaction) -> bool:
+    return bool(uow.interactions.stored_events(account, [interaction.id]))
+
+
 def _in_known_thread(uow: SqlUnitOfWork, account: str, interaction: Interaction) -> Interaction:
     """A reply belongs to the thread of the post it answers, when that post is stored.
 
@@ -244,13 +271,4 @@ def _in_known_thread(uow: SqlUnitOfWork, account: str, interaction: Interaction)
     if thread is None or thread == post.thread_id:
         return interaction
     return replace(interaction, post=replace(post, thread=thread))
-
-
-def _with_language(interaction: Interaction) -> Interaction:
-    post = interaction.post
-    if post is None or post.language or not post.text.strip():
-        return interaction
-    from bot.language import guess_language
-
-    return replace(interaction, post=replace(post, language=guess_language(post.text)))
 

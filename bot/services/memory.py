@@ -7,6 +7,7 @@ the user wrote. Each fact keeps its source and date; `contacts forget` erases th
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Sequence
 from datetime import datetime
 
 from bot.domain.contacts import Contact
@@ -32,18 +33,36 @@ def remember_profile(uow: SqlUnitOfWork, contact: Contact, now: datetime) -> Non
         uow.contacts.add_fact(contact.id, fact)
 
 
-def remember_message(uow: SqlUnitOfWork, contact: Contact, post: Post, event_id: str, at: datetime) -> None:
-    """Open threads, hashtags and topics from a message the person sent to the account."""
-    known = {_key(f) for f in uow.contacts.facts(contact.id)}
+def message_facts(post: Post, event_id: str, at: datetime) -> list[Fact]:
+    """Open threads, hashtags and topics in a message: pure, so it runs before any transaction."""
     source = f"message:{event_id}"[:32]
     found = open_threads(post.text, at, post.language, source=source, is_pitch=lambda _text: False)
     found += hashtag_facts(post.text, at, post.language)
     found += _topics(post, at)
+    return found
+
+
+def remember_message(
+    uow: SqlUnitOfWork, contact: Contact, post: Post, event_id: str, at: datetime,
+    found: Sequence[Fact] | None = None,
+) -> int:
+    """Remember what a message the person sent to the account says (`found`, when already
+    worked out by `message_facts`); how many facts are then known about them (`known_facts`)."""
+    if found is None:
+        found = message_facts(post, event_id, at)
+    stored = uow.contacts.facts(contact.id)
+    known = {_key(f) for f in stored}
+    knowledge = sum(1 for f in stored if f.source != TOPIC_SOURCE)
+    topics = sum(1 for f in stored if f.source == TOPIC_SOURCE)
     for fact in found:
         if _key(fact) not in known:
             uow.contacts.add_fact(contact.id, fact)
             known.add(_key(fact))
-    _keep_recent_topics(uow, contact)
+            knowledge += fact.source != TOPIC_SOURCE
+            topics += fact.source == TOPIC_SOURCE
+    if topics > MAX_TOPICS:
+        _keep_recent_topics(uow, contact)
+    return knowledge
 
 
 def close_followed_threads(uow: SqlUnitOfWork, contact: Contact, sent_text: str, now: datetime) -> int:

@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, case, delete, func, insert, or_, select, update
+from sqlalchemy import Connection, bindparam, case, delete, func, insert, or_, select, update
 
 from bot.domain.contacts import Contact
 from bot.domain.handles import handle_key
@@ -26,6 +26,34 @@ class ConversationChange:
     became_reciprocal: bool  # both sides have now written in this thread
 
 
+# The statements run for every ingested message, built once: building and keying a statement
+# costs several times what SQLite takes to run it.
+_BY_PLATFORM_ID = select(contacts).where(contacts.c.account == bindparam("account"),
+                                         contacts.c.platform_id == bindparam("platform_id"))
+_BY_KEY = (select(contacts)
+           .where(contacts.c.account == bindparam("account"), contacts.c.handle_key == bindparam("key"))
+           .order_by(contacts.c.id))
+_BY_KEY_UNCLAIMED = _BY_KEY.where(contacts.c.platform_id.is_(None))
+_BY_ID = select(contacts).where(contacts.c.id == bindparam("contact_id"))
+_LATEST_SEEN = case(
+    (or_(contacts.c.last_seen_at.is_(None), contacts.c.last_seen_at < bindparam("at")), bindparam("at")),
+    else_=contacts.c.last_seen_at,
+)
+_TOUCH = update(contacts).where(contacts.c.id == bindparam("contact_id")).values(last_seen_at=_LATEST_SEEN)
+_TOUCH_SIGNAL = _TOUCH.values(signals=contacts.c.signals + 1)
+_CONVERSATION = select(conversations).where(conversations.c.contact_id == bindparam("contact_id"),
+                                            conversations.c.thread == bindparam("thread"))
+_STARTED_THAT_DAY = select(func.count()).select_from(conversations).where(
+    conversations.c.contact_id == bindparam("contact_id"), conversations.c.started_on == bindparam("day"),
+    conversations.c.inbound > 0,
+)
+_NEW_CONVERSATION = insert(conversations)
+_UPDATE_CONVERSATION = update(conversations).where(conversations.c.id == bindparam("conversation_id"))
+_SAVE_PROGRESS = update(contacts).where(contacts.c.id == bindparam("contact_id"))
+_ADD_FACT = insert(facts).returning(facts.c.id)
+_FACTS = select(facts).where(facts.c.contact_id == bindparam("contact_id")).order_by(facts.c.at, facts.c.id)
+
+
 class ContactRepository:
     def __init__(self, connection: Connection) -> None:
         self._c = connection
@@ -38,41 +66,38 @@ class ContactRepository:
         """As `resolve`, and whether the stored bio or fields changed (or the contact is new)."""
         row = self._find_row(account, person)
         if row is None:
-            new_id = self._c.execute(
+            new_row = self._c.execute(
                 insert(contacts).values(
                     account=account, platform_id=person.platform_id, handle=person.handle,
                     handle_key=_key(person.handle), name=person.name, bio=person.bio, bot=person.bot,
                     fields=json.dumps([list(f) for f in person.fields]),
                     first_seen_at=now, last_seen_at=now,
-                ).returning(contacts.c.id)
-            ).scalar_one()
-            return self.get(new_id), True
+                ).returning(*contacts.c)  # the whole row: no second read
+            ).one()
+            return _to_contact(new_row), True
         changes = _profile_changes(row, person)
         if changes:
-            self._c.execute(update(contacts).where(contacts.c.id == row.id).values(**changes))
-            return self.get(row.id), bool({"bio", "fields"} & changes.keys())
+            updated = self._c.execute(
+                update(contacts).where(contacts.c.id == row.id).values(**changes).returning(*contacts.c)
+            ).one()
+            return _to_contact(updated), bool({"bio", "fields"} & changes.keys())
         return _to_contact(row), False
 
     def _find_row(self, account: str, person: Person):  # noqa: ANN202
         if person.platform_id:
-            row = self._c.execute(
-                select(contacts).where(contacts.c.account == account, contacts.c.platform_id == person.platform_id)
-            ).first()
+            row = self._c.execute(_BY_PLATFORM_ID, {"account": account, "platform_id": person.platform_id}).first()
             if row is not None:
                 return row
         # Known only by handle so far (a `sent` history event names no id): adopt that row.
-        return self._c.execute(
-            select(contacts)
-            .where(contacts.c.account == account, contacts.c.handle_key == _key(person.handle))
-            .where(or_(contacts.c.platform_id.is_(None), person.platform_id is None))
-            .order_by(contacts.c.id)
-        ).first()
+        # Without an id of its own, the sighting matches any row of that handle.
+        query = _BY_KEY if person.platform_id is None else _BY_KEY_UNCLAIMED
+        return self._c.execute(query, {"account": account, "key": _key(person.handle)}).first()
 
     def get(self, contact_id: int, *, for_update: bool = False) -> Contact | None:
         """`for_update` holds the row until commit (PostgreSQL; SQLite serialises writers): one
         writer at a time decides what waits for this person."""
-        query = select(contacts).where(contacts.c.id == contact_id)
-        row = self._c.execute(query.with_for_update() if for_update else query).first()
+        query = _BY_ID.with_for_update() if for_update else _BY_ID
+        row = self._c.execute(query, {"contact_id": contact_id}).first()
         return None if row is None else _to_contact(row)
 
     def find(self, handle: str, account: str | None = None) -> list[Contact]:
@@ -106,51 +131,36 @@ class ContactRepository:
         return [_to_contact(r) for r in self._c.execute(query)]
 
     def touch(self, contact_id: int, at: datetime, *, signal: bool) -> None:
-        latest = case(
-            (or_(contacts.c.last_seen_at.is_(None), contacts.c.last_seen_at < at), at),
-            else_=contacts.c.last_seen_at,
-        )
-        values: dict[str, object] = {"last_seen_at": latest}
-        if signal:
-            values["signals"] = contacts.c.signals + 1
-        self._c.execute(update(contacts).where(contacts.c.id == contact_id).values(**values))
+        self._c.execute(_TOUCH_SIGNAL if signal else _TOUCH, {"contact_id": contact_id, "at": at})
 
     def record_message(self, contact_id: int, thread: str, at: datetime, direction: Direction) -> ConversationChange:
         """Count one message into its conversation (the thread), creating it on first sight."""
-        row = self._c.execute(
-            select(conversations).where(conversations.c.contact_id == contact_id, conversations.c.thread == thread)
-        ).first()
+        row = self._c.execute(_CONVERSATION, {"contact_id": contact_id, "thread": thread}).first()
         inbound = direction is Direction.INBOUND
         if row is None:
             day = at.date().isoformat()
-            new_day = inbound and self._c.execute(
-                select(func.count()).select_from(conversations).where(
-                    conversations.c.contact_id == contact_id, conversations.c.started_on == day,
-                    conversations.c.inbound > 0,
-                )
-            ).scalar_one() == 0
-            self._c.execute(insert(conversations).values(
+            new_day = inbound and self._started_that_day(contact_id, day) == 0
+            self._c.execute(_NEW_CONVERSATION, dict(
                 contact_id=contact_id, thread=thread, started_at=at, started_on=day, last_at=at,
                 inbound=int(inbound), outbound=int(not inbound),
             ))
             return ConversationChange(new_conversation=inbound, new_day=new_day, became_reciprocal=False)
         first_inbound = inbound and row.inbound == 0
-        new_day = first_inbound and self._c.execute(
-            select(func.count()).select_from(conversations).where(
-                conversations.c.contact_id == contact_id, conversations.c.started_on == row.started_on,
-                conversations.c.inbound > 0,
-            )
-        ).scalar_one() == 0
+        new_day = first_inbound and self._started_that_day(contact_id, row.started_on) == 0
         reciprocal_now = (row.inbound + inbound > 0) and (row.outbound + (not inbound) > 0)
         was_reciprocal = row.inbound > 0 and row.outbound > 0
-        self._c.execute(update(conversations).where(conversations.c.id == row.id).values(
-            inbound=row.inbound + int(inbound), outbound=row.outbound + int(not inbound),
+        self._c.execute(_UPDATE_CONVERSATION, dict(
+            conversation_id=row.id, inbound=row.inbound + int(inbound), outbound=row.outbound + int(not inbound),
             last_at=max(row.last_at, at), started_at=min(row.started_at, at),
         ))
         return ConversationChange(
             new_conversation=first_inbound, new_day=new_day,
             became_reciprocal=reciprocal_now and not was_reciprocal,
         )
+
+    def _started_that_day(self, contact_id: int, day: str) -> int:
+        """How many of their conversations that began on `day` they wrote in."""
+        return self._c.execute(_STARTED_THAT_DAY, {"contact_id": contact_id, "day": day}).scalar_one()
 
     def save_progress(
         self, contact: Contact, counters: RelationshipCounters, assessment: StageAssessment, *,
@@ -164,8 +174,8 @@ class ContactRepository:
                 contact_id=contact.id, at=change.at, from_stage=change.from_stage.value,
                 to_stage=change.to_stage.value, cause=change.cause, reason=change.reason,
             ))
-        self._c.execute(update(contacts).where(contacts.c.id == contact.id).values(
-            conversations=counters.conversations, conversation_days=counters.conversation_days,
+        self._c.execute(_SAVE_PROGRESS, dict(
+            contact_id=contact.id, conversations=counters.conversations, conversation_days=counters.conversation_days,
             reciprocal_conversations=counters.reciprocal_conversations,
             first_conversation_at=counters.first_conversation_at,
             last_conversation_at=counters.last_conversation_at,
@@ -178,14 +188,13 @@ class ContactRepository:
         self._c.execute(update(contacts).where(contacts.c.id == contact_id).values(**values))
 
     def add_fact(self, contact_id: int, fact: Fact) -> int:
-        return self._c.execute(
-            insert(facts).values(contact_id=contact_id, kind=fact.kind.value, text=fact.text, source=fact.source,
-                                 at=fact.at, language=fact.language, due=fact.due)
-            .returning(facts.c.id)
-        ).scalar_one()
+        return self._c.execute(_ADD_FACT, dict(
+            contact_id=contact_id, kind=fact.kind.value, text=fact.text, source=fact.source, at=fact.at,
+            language=fact.language, due=fact.due,
+        )).scalar_one()
 
     def facts(self, contact_id: int) -> list[Fact]:
-        rows = self._c.execute(select(facts).where(facts.c.contact_id == contact_id).order_by(facts.c.at, facts.c.id))
+        rows = self._c.execute(_FACTS, {"contact_id": contact_id})
         return [Fact(FactKind(r.kind), r.text, r.source, r.at, r.language, r.due, r.id) for r in rows]
 
     def set_fact_kind(self, fact_id: int, kind: FactKind) -> None:

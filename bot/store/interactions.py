@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Connection, and_, delete, func, select, update
+from sqlalchemy import Connection, and_, bindparam, delete, func, select, update
 from sqlalchemy.exc import InterfaceError, OperationalError
 
 from bot.domain.models import (
@@ -19,6 +20,25 @@ from bot.store.schema import contacts, interactions
 # A message being drafted is marked "drafting:<minute of the claim, hex>". The time lives in
 # the state because the schema has no claim column; 16 characters hold it until year 2480.
 _CLAIM = "drafting:"
+
+# Run for every ingested message, so built once per backend, on first use (the PostgreSQL
+# dialect is not imported by a SQLite command).
+_ADD: dict[str, Any] = {}
+_THREAD_OF = (select(interactions.c.thread)
+              .where(interactions.c.account == bindparam("account"), interactions.c.post_id == bindparam("post_id"))
+              .limit(1))
+_STORED_EVENTS = select(interactions.c.event_id).where(
+    interactions.c.account == bindparam("account"), interactions.c.event_id.in_(bindparam("ids", expanding=True)))
+
+
+def _add_statement(connection: Connection) -> Any:
+    statement = _ADD.get(connection.dialect.name)
+    if statement is None:
+        insert = database.dialect_insert(connection)
+        statement = _ADD[connection.dialect.name] = (
+            insert(interactions).on_conflict_do_nothing(index_elements=["account", "event_id"])
+            .returning(interactions.c.id))
+    return statement
 
 
 class InteractionRepository:
@@ -42,13 +62,15 @@ class InteractionRepository:
             spoiler_text=post.spoiler_text if post else "", category=category,
             draft_state=draft_state, ingested_at=now,
         )
-        insert = database.dialect_insert(self._c)
-        statement = (
-            insert(interactions).values(**values)
-            .on_conflict_do_nothing(index_elements=["account", "event_id"])
-            .returning(interactions.c.id)
-        )
-        return self._c.execute(statement).scalar()
+        return self._c.execute(_add_statement(self._c), values).scalar()
+
+    def stored_events(self, account: str, event_ids: list[str]) -> set[str]:
+        """Which of these platform events are already stored."""
+        found: set[str] = set()
+        for start in range(0, len(event_ids), 500):  # well under every backend's parameter limit
+            chunk = event_ids[start:start + 500]
+            found.update(self._c.execute(_STORED_EVENTS, {"account": account, "ids": chunk}).scalars())
+        return found
 
     def get(self, interaction_id: int) -> StoredInteraction | None:
         row = self._c.execute(_joined().where(interactions.c.id == interaction_id)).first()
@@ -115,11 +137,7 @@ class InteractionRepository:
 
     def thread_of(self, account: str, post_id: str) -> str | None:
         """The thread a stored post belongs to (ours or theirs), if it is stored."""
-        return self._c.execute(
-            select(interactions.c.thread)
-            .where(interactions.c.account == account, interactions.c.post_id == post_id)
-            .limit(1)
-        ).scalar()
+        return self._c.execute(_THREAD_OF, {"account": account, "post_id": post_id}).scalar()
 
     def newer_in_thread(self, stored: StoredInteraction) -> bool:
         """Whether the conversation moved on after this message (either side wrote again)."""

