@@ -13,13 +13,15 @@ import os
 import tempfile
 from pathlib import Path
 
-from bot.cli.render import safe, timestamp
+from bot.cli.render import safe, shorten, timestamp
 from bot.cli.report_json import STAGE_LABELS, column_label
 from bot.domain.report import Report
 from bot.domain.stages import Stage
 from bot.errors import InvalidInputError
 
 CHARTS = ("chart-funnel", "chart-weeks", "chart-drafts", "chart-blocked")
+ANNOUNCEMENTS_CHART = "chart-announcements"  # only when the period holds an announcement
+EXCERPT = 80  # characters of an announcement's text shown in its row
 _COLOURS = ("#1f6f8b", "#99a8b2", "#d3dbe0")
 
 
@@ -45,17 +47,25 @@ def render_html(report: Report) -> str:
 
     charts = [_funnel_chart(go, report), _weeks_chart(go, report), _drafts_chart(go, report),
               _blocked_chart(go, report)]
-    divs = {div_id: fig.to_html(full_html=False, include_plotlyjs=False, div_id=div_id,
-                                config={"displaylogo": False, "responsive": True})
-            for div_id, fig in zip(CHARTS, charts)}
+    divs = {div_id: _div(fig, div_id) for div_id, fig in zip(CHARTS, charts)}
+    announced = ""
+    if report.announcements:
+        announced = ('<section id="announcements"><h2>Announcements since '
+                     f'{report.since:%Y-%m-%d}</h2>{_div(_announcements_chart(go, report), ANNOUNCEMENTS_CHART)}'
+                     f"{_announcements_table(report)}</section>")
     scope = f"account {_shown(report.account)}" if report.account else "all accounts"
     return _PAGE.format(
         plotly=get_plotlyjs(), scope=scope, generated=html.escape(timestamp(report.generated_at) or ""),
         funnel=divs["chart-funnel"] + _funnel_table(report),
         weeks=divs["chart-weeks"] + _weeks_table(report),
         drafts=divs["chart-drafts"] + divs["chart-blocked"] + _drafts_table(report),
-        cold=_cold_table(report), quiet_days=report.quiet_days,
+        cold=_cold_table(report), quiet_days=report.quiet_days, announcements=announced,
     )
+
+
+def _div(fig, div_id: str) -> str:  # noqa: ANN001
+    return fig.to_html(full_html=False, include_plotlyjs=False, div_id=div_id,
+                       config={"displaylogo": False, "responsive": True})
 
 
 def _layout(title: str, values: list[int]) -> dict:
@@ -102,6 +112,21 @@ def _blocked_chart(go, report: Report):  # noqa: ANN001, ANN202
                      layout=_layout("Blocked drafts by reason code", counts))
 
 
+def _announcements_chart(go, report: Report):  # noqa: ANN001, ANN202
+    # Bars are placed by id (unique, sortable by time); the hover names the day it was made.
+    ids = [o.announcement.id for o in report.announcements]
+    days = [f"{o.announcement.created_at:%Y-%m-%d}" for o in report.announcements]
+    series = (("sent", [o.results.sent for o in report.announcements], _COLOURS[0]),
+              ("replies", [o.results.replies for o in report.announcements], _COLOURS[1]),
+              ("opt-outs", [o.results.opt_outs for o in report.announcements], _COLOURS[2]))
+    bars = [go.Bar(name=name, x=ids, y=values, text=values, textposition="outside", marker_color=colour,
+                   customdata=days, hovertemplate="%{x} (%{customdata}): %{y}")
+            for name, values, colour in series]
+    return go.Figure(bars, layout={**_layout("Announcements: sent, replies, opt-outs",
+                                             [n for _, values, _ in series for n in values]),
+                                   "xaxis": {"type": "category"}})
+
+
 def _table(head: list[str], rows: list[list[object]], table_id: str) -> str:
     cells = "".join("<tr>" + "".join(f"<td>{_shown(v)}</td>" for v in row) + "</tr>" for row in rows)
     heads = "".join(f"<th>{html.escape(h)}</th>" for h in head)
@@ -137,6 +162,15 @@ def _cold_table(report: Report) -> str:
     return _table(["handle", "name", "stage", "last exchange", "days quiet", "open threads"], rows, "table-cold")
 
 
+def _announcements_table(report: Report) -> str:
+    rows = [[o.announcement.id, f"{o.announcement.created_at:%Y-%m-%d}",
+             shorten(safe(o.announcement.text, single_line=True), EXCERPT), o.results.drafts, o.results.sent,
+             o.results.pending, o.results.approved, o.results.cancelled, o.results.replies, o.results.opt_outs]
+            for o in report.announcements]
+    return _table(["id", "date", "text", "drafts", "sent", "waiting", "approved", "cancelled", "replies",
+                   "opt-outs"], rows, "table-announcements")
+
+
 _PAGE = """<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -159,6 +193,7 @@ section {{ margin-bottom: 2rem; }}
 <section id="conversations"><h2>Conversations per week</h2>{weeks}</section>
 <section id="drafts"><h2>Drafts</h2>{drafts}</section>
 <section id="going-cold"><h2>Going cold: no exchange in {quiet_days} days</h2>{cold}</section>
+{announcements}
 </body>
 </html>
 """

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.cli.render import timestamp
-from bot.domain.report import Report
+from bot.domain.report import AnnouncementOutcome, Report
 from bot.domain.stages import Stage
 
 # How the terminal and the page name the stages and the funnel's columns.
@@ -48,4 +48,14 @@ def report_json(report: Report) -> dict[str, Any]:
                 for c in report.going_cold
             ],
         },
+        "announcements": [announcement_json(outcome) for outcome in report.announcements],
+    }
+
+
+def announcement_json(outcome: AnnouncementOutcome) -> dict[str, Any]:
+    a, r = outcome.announcement, outcome.results
+    return {
+        "id": a.id, "account": a.account, "created_at": timestamp(a.created_at), "status": a.status, "text": a.text,
+        "results": {"drafts": r.drafts, "sent": r.sent, "pending": r.pending, "approved": r.approved,
+                    "cancelled": r.cancelled, "failed": r.failed, "replies": r.replies, "opt_outs": r.opt_outs},
     }

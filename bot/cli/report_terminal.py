@@ -18,6 +18,8 @@ def print_report(report: Report, console: Console) -> None:
     console.print(_weeks_table(report))
     console.print(_drafts_table(report))
     console.print(_cold_table(report))
+    if report.announcements:
+        console.print(_announcements_table(report))
 
 
 def _funnel_table(report: Report) -> Table:
@@ -65,4 +67,17 @@ def _cold_table(report: Report) -> Table:
                       str(c.days_quiet), safe_text(threads))
     if not report.going_cold:
         table.add_row("nobody", "", "", "", "")
+    return table
+
+
+def _announcements_table(report: Report) -> Table:
+    table = Table(title=f"Announcements since {report.since:%Y-%m-%d}", title_justify="left", pad_edge=False)
+    for name in ("id", "date", "text", "drafts", "sent", "waiting", "approved", "cancelled", "replies", "opt-outs"):
+        table.add_column(name, justify="left" if name in ("id", "date", "text") else "right")
+    for outcome in report.announcements:
+        a, r = outcome.announcement, outcome.results
+        table.add_row(safe_text(a.id), f"{a.created_at:%Y-%m-%d}",
+                      safe_text(shorten(safe(a.text, single_line=True), 40)),
+                      *(str(n) for n in (r.drafts, r.sent, r.pending, r.approved, r.cancelled, r.replies,
+                                         r.opt_outs)))
     return table

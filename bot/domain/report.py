@@ -11,6 +11,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
+from bot.domain.announcements import Announcement, AnnouncementResults
 from bot.domain.stage_history import StageChange, stage_at
 from bot.domain.stages import Stage
 
@@ -149,6 +150,14 @@ class ColdContact:
 
 
 @dataclass(frozen=True)
+class AnnouncementOutcome:
+    """An announcement made in the report's period, and what became of its drafts so far."""
+
+    announcement: Announcement
+    results: AnnouncementResults
+
+
+@dataclass(frozen=True)
 class Report:
     generated_at: datetime
     account: str | None  # None: every account
@@ -158,5 +167,6 @@ class Report:
     weeks: list[WeekCount]
     drafts: DraftOutcomes
     going_cold: list[ColdContact]
-    # Announcement results join here as one more section once announcements are stored; each
-    # renderer shows a section only when it holds data.
+    # Announcements made in the period, oldest first; the terminal and the page show their
+    # section only when there is one.
+    announcements: list[AnnouncementOutcome] = field(default_factory=list)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from bot.domain.report import (
-    COLD_STAGES, ColdContact, Report, conversations_per_week, draft_outcomes, funnel, report_since,
+    COLD_STAGES, AnnouncementOutcome, ColdContact, Report, conversations_per_week, draft_outcomes, funnel, report_since,
 )
 from bot.domain.stages import Stage
 from bot.errors import InvalidInputError
@@ -29,10 +29,12 @@ def build_report(
                                   uow.reports.blocked_decisions_since(account, since))
         quiet = uow.reports.quiet_relationships(account, COLD_STAGES, now - timedelta(days=quiet_days))
         threads = uow.reports.open_threads([row.id for row in quiet])
+        announced = [AnnouncementOutcome(a, uow.announcements.results(a.id))
+                     for a in uow.announcements.created_since(account, since)]
     cold = [
         ColdContact(row.account, row.handle, row.name, Stage(row.stage), row.last_conversation_at,
                     (now - row.last_conversation_at).days, tuple(threads.get(row.id, ())))
         for row in quiet
     ]
     return Report(now, account, since, quiet_days, funnel(timelines, now), conversations_per_week(started, now, weeks),
-                  outcomes, cold)
+                  outcomes, cold, announced)

@@ -41,6 +41,14 @@ class AnnouncementRepository:
             query = query.where(announcements.c.account == account)
         return [_to_announcement(row) for row in self._c.execute(query)]
 
+    def created_since(self, account: str | None, since: datetime) -> list[Announcement]:
+        """The announcements made since `since`, oldest first (for the report)."""
+        query = (select(announcements).where(announcements.c.created_at >= since)
+                 .order_by(announcements.c.created_at, announcements.c.id))
+        if account:
+            query = query.where(announcements.c.account == account)
+        return [_to_announcement(row) for row in self._c.execute(query)]
+
     def mark_cancelled(self, announcement_id: str, now: datetime) -> None:
         self._c.execute(update(announcements).where(announcements.c.id == announcement_id)
                         .values(status="cancelled", cancelled_at=now))

@@ -53,3 +53,24 @@ def test_a_report_for_one_account_leaves_the_others_out(store) -> None:  # noqa:
     assert everyone["conversations_per_week"][-1]["conversations"] == 2
     assert [{"days_ago": c["days_ago"], "counts": c["counts"]} for c in demo["funnel"]] == EXPECTED["funnel"]
     assert demo["conversations_per_week"] == EXPECTED["conversations_per_week"]
+
+
+def test_announcements_made_in_the_period_show_their_hand_counted_results(store) -> None:  # noqa: ANN001
+    from tests import report_announce_fixture as fixture
+
+    old, workshop, other = fixture.build_announcements(store)
+    everyone = report_json(build_report(store, now=fixture.NOW, weeks=fixture.WEEKS, quiet_days=fixture.QUIET_DAYS))
+    assert everyone["since"] == "2026-11-30T00:00:00Z"
+    assert [a["id"] for a in everyone["announcements"]] == [workshop, other], "the 11-20 one is before the period"
+    assert [{k: v for k, v in a.items() if k != "id"} for a in everyone["announcements"]] == fixture.EXPECTED
+    demo = report_json(build_report(store, now=fixture.NOW, account="demo", weeks=fixture.WEEKS,
+                                    quiet_days=fixture.QUIET_DAYS))
+    assert [a["id"] for a in demo["announcements"]] == [workshop]
+    longer = report_json(build_report(store, now=fixture.NOW, account="demo", weeks=fixture.WEEKS + 3,
+                                      quiet_days=fixture.QUIET_DAYS))
+    assert [(a["id"], a["status"], a["results"]["cancelled"]) for a in longer["announcements"]] == \
+        [(old, "cancelled", 2), (workshop, "active", 0)]
+
+
+def test_a_report_without_announcements_has_an_empty_list(store) -> None:  # noqa: ANN001
+    assert _figures(store)["announcements"] == []
