@@ -38,7 +38,7 @@ NOW = datetime(2026, 12, 10, 12, 0, tzinfo=timezone.utc)  # a Thursday
 WEEKS = 2  # weeks of 11-30 and 12-07
 QUIET_DAYS = 21
 # Stored as the account holder typed it, escape sequence and all: the terminal must not receive it.
-WORKSHOP = "Abro un taller de cerámica en enero\x1b[31m: ocho plazas, los jueves por la tarde, en el barrio."
+WORKSHOP = "Abro un taller de cerámica & barro en enero\x1b[31m: ocho plazas, los jueves por la tarde, en el barrio."
 ANA = Person("u-ana", "ana@social.example", "Ana")
 BEA = Person("u-bea", "bea@social.example", "Bea")
 CRUZ = Person("u-cruz", "cruz@social.example", "Cruz")

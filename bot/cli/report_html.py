@@ -183,6 +183,11 @@ table {{ border-collapse: collapse; margin: .5rem 0 1.5rem; }}
 th, td {{ border-bottom: 1px solid #d3dbe0; padding: .25rem .75rem; text-align: left; }}
 td:not(:first-child) {{ font-variant-numeric: tabular-nums; }}
 section {{ margin-bottom: 2rem; }}
+#table-announcements {{ font-size: .9rem; }}
+#table-announcements th, #table-announcements td {{ padding: .25rem .45rem; }}
+#table-announcements td:first-child {{ word-break: break-all; min-width: 8rem; }}
+#table-announcements td:nth-child(2) {{ white-space: nowrap; }}
+#table-announcements td:nth-child(3) {{ min-width: 15rem; }}
 </style>
 <script>{plotly}</script>
 </head>
