@@ -1,5 +1,6 @@
-"""`rapport report`: the relationship funnel over time, conversations, decisions on drafts, and
-the relationships going cold, in the terminal, as JSON, or as one HTML page with charts."""
+"""`rapport report`: the relationship funnel over time, conversations, decisions on drafts, the
+relationships going cold and the period's announcements, in the terminal, as JSON, or as one HTML
+page with charts."""
 
 from __future__ import annotations
 
@@ -26,7 +27,7 @@ def report_command(
         None, "--quiet-days", min=1,
         help="No exchange for this many days is going cold (default: [drafting.checkins] quiet_days)."),
 ) -> None:
-    """The relationship funnel over time, conversations, decisions on drafts, going-cold list."""
+    """The relationship funnel over time, conversations, decisions on drafts, going-cold list, announcements."""
     from bot.services.reporting import build_report
 
     state = state_of(ctx)
