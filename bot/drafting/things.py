@@ -57,6 +57,9 @@ _NOT_HEADS = set("one ones other same rest uno otro otra otros otras mismo misma
 _BEFORE_NOUN = set("primer primera primeros primeras primero segundo segunda último última últimos últimas "
                    "mejor mejores peor peores gran grandes buen buena buenos buenas mal mala nuevo nueva "
                    "nuevos nuevas medio media viejo vieja antiguo antigua pequeño pequeña".split())
+# Endings of Spanish adjectives and participles said after the noun: "la IA generativa",
+# "las reuniones diarias", "el software libre", "el código abierto".
+_ADJECTIVE_ENDINGS = re.compile(r"(ad|id|iv|os|ic|ari|ert|ech|ist)[oa]s?$|(al|ar|ble|ente|ante)(es|s)?$|libres?$")
 _PREPOSITIONS = {"es": {"de", "del", "en", "sobre"}, "en": {"of", "on", "about", "in"}}
 _BARE_AFTER = {"es": {"sobre"}, "en": {"on", "about", "of", "for", "with"}}  # "de", "en": often a verb follows
 _PARTICLES = set("up down out on off in at to over back".split())
@@ -122,6 +125,8 @@ def _phrase_from(said: list[str], start: int, language: str) -> list[str]:
             run = 0
         elif language == "es" and run == 0 and low in _BEFORE_NOUN:
             pass
+        elif language == "es" and run == 1 and _ADJECTIVE_ENDINGS.search(low) and len(low) >= 5:
+            run += 1
         elif low in determiners:
             if phrase[-1].casefold() not in prepositions:
                 break

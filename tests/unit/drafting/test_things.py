@@ -16,6 +16,11 @@ from bot.drafting.things import named_thing
     # A question word ends the phrase; an article followed by "de" is no thing ("la del taller").
     ("es", "Tu guía sobre cómo empezar es muy útil", "mi guía"),
     ("es", "Soy la del puesto de cerámica de Teruel", "el puesto de cerámica de Teruel"),
+    # Spanish adjectives and participles after the noun belong to it too; a verb does not.
+    ("es", "El software libre va a ganar en las escuelas", "el software libre"),
+    ("es", "Las tutorías semanales de grupo me salvaron", "las tutorías semanales de grupo"),
+    ("es", "El taller abierto funciona muy bien", "el taller abierto"),
+    ("es", "El huerto crece solo", "el huerto"),
     # Half of something is a quantity said before the noun.
     ("es", "Han cerrado medio departamento de ventas", "medio departamento de ventas"),
     # English: verbs, modals, pronouns, adverbs, numbers and contractions end the phrase.
