@@ -44,7 +44,8 @@ _STOPS = set(
     "i you we they he she who whom which what where how would could should can might must may shall do "
     "does did got get gets goes went made makes happens happened still just really so very also already "
     "never always only even more less too not no next last as than nothing something anything "
-    "everything nada algo todo nadie "
+    "everything nada algo todo nadie starts begins opens closes launches empieza empiezan comienza "
+    "comienzan abre cierra "
     "yo tú él ella nosotros vosotros ellos ellas quien quién donde dónde como cómo qué cual cuál va van "
     "fueron sigue siguen hay había será sería puede pueden parece muy más menos tan solo sólo aún "
     "todavía nunca siempre también no próximo próxima".split()

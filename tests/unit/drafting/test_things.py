@@ -32,6 +32,8 @@ from bot.drafting.things import named_thing
     ("en", "The quiet coffee still beats the loud party", "the quiet coffee"),
     ("en", "Thanks for the tip about my resume, two interviews already", "the tip about your resume"),
     ("en", "I have a job interview coming up", "the job interview"),
+    ("en", "The craft market opens tomorrow", "the craft market"),
+    ("es", "El mercado de artesanía abre el sábado", "el mercado de artesanía"),
     # "for a while" is time, "the one who" is no thing: the phrase after them is.
     ("en", "Been around for a while, I'm the one who teaches the pottery course", "the pottery course"),
 ])
