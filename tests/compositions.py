@@ -14,8 +14,10 @@ def compositions(templates: dict, language: str, kind: str, message: str, name: 
     reading = read(message, language)
     slots = [slot(ask.subject, language) for ask in reading.asks]
     responses = set(parts["reply"].get(kind, [])) | set(parts["reply"]["other"])
-    if reading.thing:
-        responses |= {v.replace("{thing}", reading.thing) for vs in parts.get("ack", {}).values() for v in vs}
+    if reading.thing:  # a complaint is acknowledged as one, whatever else it tells
+        acks = parts.get("ack", {})
+        keys = ["complaint"] if kind == "complaint" and "complaint" in acks else list(acks)
+        responses |= {v.replace("{thing}", reading.thing) for key in keys for v in acks[key]}
     if reading.asks:
         responses.add("")
     greetings = parts["greeting"].get(kind) or parts["greeting"]["default"]

@@ -21,6 +21,19 @@ _MAX_MARKS = 4
 _JOINERS = frozenset("-'\u2019\u00b7")
 # Hangul fillers are letters that show nothing: a name made of them is an invisible greeting.
 _BLANK_LETTERS = frozenset("\u115f\u1160\u3164\uffa0")
+# Titles said before a surname, with or without their dot ("Dr Obi", "Sra. Gil"): no first name follows.
+_TITLES = frozenset("mr mrs ms miss mx dr prof sir dame rev fr sr sra srta dra don doña dña lic ing".split())
+# Words that make a display name an organisation's ("North Studio", "Taller La Imprenta", "The
+# Print Shed"): "Hi Studio!" reads wrong, so such a name is greeted without it.
+_ORGANISATION = frozenset(
+    "the studio studios estudio lab labs club cafe café shop store tienda workshop taller makerspace "
+    "hackerspace coworking collective colectivo coop cooperativa agency agencia press editorial books "
+    "libros library biblioteca team equipo group grupo inc ltd llc gmbh company compañía foundation "
+    "fundación association asociación school escuela academy academia institute instituto university "
+    "universidad network community comunidad news noticias radio podcast magazine revista official oficial "
+    "hub bakery panadería brewery cervecería gallery galería bindery encuadernaciones imprenta print "
+    "repair reparaciones consulting consultora".split()
+)
 
 
 def first_name(display_name: str | None) -> str | None:
@@ -31,8 +44,8 @@ def first_name(display_name: str | None) -> str | None:
     López"). That leaves out @, URLs and domains ("a.example": a dot inside a word), hashtags,
     digits, emoji, and control, bidi and zero-width characters (none is a letter). Compared
     after NFKC, so fullwidth "＠" or "．" count as the characters they look like. The first word
-    is the first name, unless it is an initial or a title ("J.", "Dr."): what follows may be a
-    surname, so then no name.
+    is the first name, unless it is an initial or a title ("J.", "Dr.", "Ms"): what follows may
+    be a surname, so then no name; nor when a word says it is an organisation ("North Studio").
     """
     name = unicodedata.normalize("NFKC", display_name or "").strip()
     if not name or len(name) > MAX_DISPLAY_NAME:
@@ -40,8 +53,12 @@ def first_name(display_name: str | None) -> str | None:
     words = [word for word in name.split(" ") if word]
     if not all(_plain_word(word) for word in words):
         return None
+    if any(word.casefold() in _ORGANISATION for word in words):
+        return None
     first = words[0]
-    return None if first.endswith(".") or len(first) > MAX_FIRST_NAME else first
+    if first.endswith(".") or first.casefold() in _TITLES or len(first) > MAX_FIRST_NAME:
+        return None
+    return first
 
 
 def _plain_word(word: str) -> bool:

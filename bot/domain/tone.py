@@ -12,7 +12,7 @@ The cues, in the order they win when a message holds several:
    ("sadly", "por desgracia", "malas noticias"), losing a job or a partner ("laid off",
    "me han despedido", "divorcio"), and 😢 😭 💔.
 2. worried: fear or nerves ("worried", "nervous", "preocupada", "agobiado", "me da miedo"),
-   waiting on health ("hospital", "biopsy", "urgencias", "me operan"), and 😟 😰 😬.
+   waiting on health ("in hospital", "biopsy", "urgencias", "me operan"), and 😟 😰 😬.
 3. complaint: annoyance ("fed up", "frustrating", "harta", "una vergüenza"), something that
    fails ("doesn't work", "no funciona", "still waiting", "sigo esperando"), and 😡 😤.
 4. happy_news: something good happened ("good news", "I got the job", "aprobé", "nos casamos",
@@ -76,11 +76,12 @@ _SAD = _cues(
 _WORRIED = _cues(
     r"worr(?:ied|y|ying|ies)", r"anxious", r"anxiety", r"nervous", r"scared", r"afraid", r"terrified",
     r"frightened", r"stressed", r"stressful", r"overwhelmed", r"panic(?:king)?", r"fingers crossed",
-    r"wish me luck", r"hospital", r"surgery", r"biopsy", r"scan results", r"test results", r"emergency room",
+    r"wish me luck", r"(?:in|at|to|into|from) (?:the )?hospital", r"hospitali[sz]ed", r"surgery", r"biopsy", r"scan results", r"test results", r"emergency room",
     r"in the er", r"(?:is|am|been) (?:sick|ill|unwell)", r"diagnos(?:is|ed)",
     r"preocupad[oa]s?", r"preocupa", r"preocupacion", r"nervios[oa]s?", r"nervios", r"ansiedad", r"miedo",
     r"asustad[oa]s?", r"agobiad[oa]s?", r"agobio", r"estresad[oa]s?", r"estres", r"angustia", r"angustiad[oa]s?",
-    r"cruzo los dedos", r"crucemos los dedos", r"deseadme suerte", r"deseame suerte", r"hospital",
+    r"cruzo los dedos", r"crucemos los dedos", r"deseadme suerte", r"deseame suerte", r"(?:en el|al|del) hospital",
+    r"hospitalizad[oa]s?",
     r"urgencias", r"ingresad[oa]", r"(?:me|le|la|lo|nos) (?:operan|van a operar)", r"quirofano", r"biopsia",
     r"pruebas medicas", r"resultados de las pruebas", r"enferm[oa]s?", r"no se que hacer",
     r"preocupar(?:me|nos|te|se)?", r"preocupando(?:me|nos)?", r"dread(?:ing)?",

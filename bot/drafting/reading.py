@@ -13,9 +13,10 @@ from dataclasses import dataclass
 
 from bot.domain.categories import is_request
 from bot.domain.normalize import fold
+from bot.drafting.things import PHRASE_ENDS as _PHRASE_ENDS
+from bot.drafting.things import named_thing, words
 
 MAX_SUBJECT_WORDS = 8
-MAX_THING_WORDS = 6
 MAX_ASKS = 2
 
 _SENTENCE_END = re.compile(r"(?<=[.!?…])\s+|\s+(?=[¿¡])|\n+")
@@ -49,29 +50,7 @@ _TAIL = set("algo anything something ahora now lately últimamente ultimamente".
 _QUESTION_WORDS = set("what which who how why when where whose que qué cual cuál cuales cuáles quien quién "
                       "como cómo cuando cuándo donde dónde cuanto cuánto cuanta cuánta adonde adónde".split())
 
-_DETERMINERS = {"es": {"el", "la", "los", "las", "un", "una", "mi", "mis", "tu", "tus", "nuestro", "nuestra",
-                       "nuestros", "nuestras", "del", "al", "aquel", "aquella", "aquellos", "aquellas", "ese",
-                       "esa", "esos", "esas"},
-                "en": {"the", "my", "our", "a", "an", "your", "that", "those"}}
-# Their "my" is the reply's "your", and their "your" (the owner's) is the reply's "my".
-_TOWARD_THEM = {"es": {"mi": "tu", "mis": "tus", "nuestro": "vuestro", "nuestra": "vuestra",
-                       "nuestros": "vuestros", "nuestras": "vuestras", "al": "el", "del": "el",
-                       "tu": "mi", "tus": "mis", "un": "el", "una": "la"},
-                "en": {"my": "your", "our": "your", "your": "my", "a": "the", "an": "the"}}
-_POSSESSIVE = {"my", "our", "your", "mi", "mis", "tu", "tus", "nuestro", "nuestra", "nuestros", "nuestras"}
 OWNER_WORDS = {"mi", "mis", "my"}  # a thing turned toward the owner: "mi charla", "my thread"
-_TIME = set("sábado sabado domingo lunes martes miércoles miercoles jueves viernes semana finde fin año mes "
-            "día dia mañana tarde noche verano invierno saturday sunday monday tuesday wednesday thursday "
-            "friday week weekend year month day morning evening night summer winter time".split())
-_CLITICS = {"me", "te", "se", "nos", "os", "lo", "le", "les"}  # "me la leí": "la" is no article there
-# Where a noun phrase ends: a verb, a conjunction, a time word.
-_PHRASE_ENDS = set(
-    "que porque pero y aunque cuando si pues ya es son está están era fue ha han he hemos tiene tienen "
-    "este esta hoy ayer mañana por para con desde hasta "
-    "that because but and when if is are was were has have had will today yesterday tomorrow this "
-    "for with from since it".split()
-)
-_PREPOSITIONS = {"es": {"de", "del", "en", "sobre"}, "en": {"of", "on", "about", "in"}}
 
 
 @dataclass(frozen=True)
@@ -135,54 +114,6 @@ def subject_of(words: list[str]) -> str:
     return " ".join(rest[:MAX_SUBJECT_WORDS])
 
 
-def named_thing(sentence: str, language: str) -> str | None:
-    """The first noun phrase a statement names, from its article or possessive on, turned toward
-    them: "Por fin cosechamos las calabazas del balcón" -> "las calabazas del balcón"; "vi tu
-    charla" -> "mi charla". Time words ("el sábado") are not things."""
-    words = _words(sentence)
-    determiners = _DETERMINERS.get(language, set())
-    for i, word in enumerate(words):
-        if word.casefold() not in determiners or (i and words[i - 1].casefold() in _CLITICS):
-            continue
-        phrase = _phrase_from(words, i, language)
-        if len(phrase) >= 2 and phrase[1].casefold() not in _TIME:
-            return " ".join(_turned(phrase, language))
-    return None
-
-
-def _phrase_from(words: list[str], start: int, language: str) -> list[str]:
-    """Determiner, a run of words (one in Spanish, whose adjectives follow; up to three in
-    English, whose adjectives come first), then "de/of ..." complements, at most `MAX_THING_WORDS`."""
-    run_limit = 1 if language == "es" else 3
-    prepositions = _PREPOSITIONS.get(language, set())
-    determiners = _DETERMINERS.get(language, set())
-    phrase, run = [words[start]], 0
-    for word in words[start + 1:]:
-        low = word.casefold()
-        if len(phrase) >= MAX_THING_WORDS or low in _PHRASE_ENDS:
-            break
-        if low in prepositions:
-            run = 0
-        elif low in determiners:
-            if phrase[-1].casefold() not in prepositions:
-                break
-        elif run >= run_limit:
-            break
-        else:
-            run += 1
-        phrase.append(word)
-    while len(phrase) > 1 and phrase[-1].casefold() in prepositions | determiners:
-        phrase.pop()
-    return phrase
-
-
-def _turned(phrase: list[str], language: str) -> list[str]:
-    toward = _TOWARD_THEM.get(language, {})
-    first = phrase[0].casefold()
-    return [toward.get(first, first), *(toward.get(w.casefold(), w) if w.casefold() in _POSSESSIVE else w
-                                         for w in phrase[1:])]
-
-
 def content_words(text: str) -> list[str]:
     """Folded words that carry meaning: no frame, no articles, nothing under four letters."""
     found = []
@@ -194,4 +125,4 @@ def content_words(text: str) -> list[str]:
 
 
 def _words(text: str) -> list[str]:
-    return [w.strip("'’-") for w in _WORD.findall(text) if w.strip("'’-")]
+    return words(text)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import replace
 
 from bot.domain.about import About
 from bot.domain.categories import Category, categorize
@@ -16,7 +17,7 @@ from bot.domain.drafts import ReplyTarget
 from bot.domain.names import first_name
 from bot.domain.tone import Tone, read_tone
 from bot.drafting.answers import Answer, answer
-from bot.drafting.reading import OWNER_WORDS, Reading, read
+from bot.drafting.reading import OWNER_WORDS, Reading, content_words, read
 from bot.drafting.topics import Topic
 
 Parts = dict[str, dict[str, list[str]]]
@@ -29,11 +30,13 @@ _THANK_WORDS = re.compile(r"\b(thanks?|thank you|thx|ty|cheers|grateful|gracias|
 
 
 def compose_replies(parts: Parts, contact: Contact, target: ReplyTarget, kind: str, topics: list[Topic],
-                    lang: str, about: About, seed: int, count: int) -> Iterator[str]:
+                    lang: str, about: About, seed: int, count: int, told_about: Topic | None = None) -> Iterator[str]:
+    """`told_about` is an open thread or interest from memory that their message talks about."""
     name = first_name(contact.name)
-    reading = read(target.text, lang) if kind not in _NOT_ANSWERED else Reading((), (), None)
-    answers = [answer(ask, about, lang) for ask in reading.asks]
-    mood = _mood(target)
+    reading = read(target.text, lang) if kind != "bot_question" else Reading((), (), None)
+    reading = with_thread(reading, told_about)
+    answers = [answer(ask, about, lang) for ask in reading.asks] if kind not in _NOT_ANSWERED else []
+    mood = _mood(target) or ("complaint" if kind == "complaint" else None)
     if mood:
         topics = []  # no race or garden follow-up under a loss, a worry or a grievance
     for i in range(count):
@@ -46,6 +49,17 @@ def compose_replies(parts: Parts, contact: Contact, target: ReplyTarget, kind: s
             tail = _nth(parts["follow_up"][topic.timing], seed >> 32, i).format(topic=topic.text)
             text = join(text, tail) if len(text) + len(tail) < MAX_TEXT else text
         yield contract(text, lang)
+
+
+def with_thread(reading: Reading, topic: Topic | None) -> Reading:
+    """The thing their message names is the remembered thread when it talks about one ("I finished
+    the marathon!" with "the Chicago marathon" due): named in the memory's words, unless the
+    thing they named already shares a word with it."""
+    if topic is None or not reading.statements:
+        return reading
+    if reading.thing and set(content_words(reading.thing)) & set(content_words(topic.text)):
+        return reading
+    return replace(reading, thing=topic.text)
 
 
 def _mood(target: ReplyTarget) -> str | None:

@@ -127,10 +127,11 @@ class TemplateDrafter:
             kind = reply_kind(target)
             if kind is None:
                 return []
+            told_about = next((t for t in topics if is_about(target.text, t)), None)
             follow = [t for t in topics if not is_about(target.text, t)] if kind in _FOLLOW_UP_KINDS else []
             seed = _seed(f"{contact.id}:{target.post_id}")
             texts = compose_replies(parts, contact, target, kind, follow, lang, self._about(), seed,
-                                    MAX_SUGGESTIONS * 2)
+                                    MAX_SUGGESTIONS * 2, told_about)
         return [Suggestion(text, self.name) for text in _distinct(texts, MAX_SUGGESTIONS)]
 
 

@@ -68,3 +68,24 @@ def test_names_longer_than_any_platform_allows_give_no_name() -> None:
 def test_a_first_word_longer_than_a_given_name_gives_no_name() -> None:
     assert first_name("A" * MAX_FIRST_NAME + " Soler") == "A" * MAX_FIRST_NAME
     assert first_name("A" * (MAX_FIRST_NAME + 1) + " Soler") is None
+
+
+@pytest.mark.parametrize("display_name", [
+    "Ms Alvarez", "Dr Amaka Eze", "Prof Rhys Lloyd", "Mr. Patel", "Sra Gómez", "Dra Pilar Vega", "Doña Rosa",
+])
+def test_a_title_without_its_dot_is_no_first_name(display_name: str) -> None:
+    assert first_name(display_name) is None
+
+
+@pytest.mark.parametrize("display_name", [
+    "Northside Studio", "Estudio Lumen", "Hive Coworking", "Makerspace Norte", "The Ink Works",
+    "Taller El Torno", "Repair Café Leith", "Fundación Arraigo", "Kite Labs",
+])
+def test_an_organisation_is_greeted_without_a_name(display_name: str) -> None:
+    assert first_name(display_name) is None
+
+
+@pytest.mark.parametrize(("display_name", "expected"), [("Drew Barry", "Drew"), ("Donna Ruiz", "Donna"),
+                                                         ("Theo Hub", None), ("Clubb", "Clubb")])
+def test_titles_and_organisation_words_match_whole_words_only(display_name: str, expected: str | None) -> None:
+    assert first_name(display_name) == expected

@@ -82,3 +82,15 @@ def test_accents_capitals_and_typographic_apostrophes_do_not_hide_a_cue() -> Non
 ])
 def test_heavy_tones_are_loss_worry_and_grievance(tone: Tone, heavy: bool) -> None:
     assert tone.heavy is heavy
+
+
+@pytest.mark.parametrize("text", ["My dad is in hospital again, waiting for news",
+                                  "Mi abuela sigue ingresada en el hospital", "Llevaron a mi hermano al hospital"])
+def test_someone_in_hospital_is_a_worry(text: str) -> None:
+    assert read_tone(text) is Tone.WORRIED
+
+
+@pytest.mark.parametrize("text", ["We just signed a hospital group as our first customer!",
+                                  "¡Hemos cerrado el contrato con un hospital de Zaragoza!"])
+def test_a_hospital_as_a_client_or_a_place_is_no_worry(text: str) -> None:
+    assert read_tone(text) is not Tone.WORRIED
