@@ -72,8 +72,13 @@ class FixedClock:
         self._now += timedelta(**delta)
 
 
-def load_scenarios(language: str) -> list[dict[str, Any]]:
-    path = DATA / f"{language}.jsonl"
+# The development set (tuned on) and the held-out set (written later by a writer who saw neither
+# the drafter nor the development rows; reported, never tuned on, and not a target).
+SETS = {"development": "", "heldout": "heldout-"}
+
+
+def load_scenarios(language: str, prefix: str = "") -> list[dict[str, Any]]:
+    path = DATA / f"{prefix}{language}.jsonl"
     scenarios = []
     for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
         try:
@@ -155,8 +160,9 @@ def _templates(load: Any) -> Any:
     return _TEMPLATES[0]
 
 
-def evaluate(backend: str, settings: Any, policy: Any, guess: Any) -> dict[str, Any]:
-    """Every scenario and sequence through one drafter: counts per check and language, and misses."""
+def evaluate(backend: str, settings: Any, policy: Any, guess: Any, prefix: str = "") -> dict[str, Any]:
+    """Every scenario and sequence through one drafter: counts per check and language, and misses.
+    The follow-up sequences belong to the development set only."""
     def is_pitch(text: str, language: str) -> bool:
         return policy.assess(text, language).pitch
 
@@ -164,7 +170,7 @@ def evaluate(backend: str, settings: Any, policy: Any, guess: Any) -> dict[str, 
     failures: list[dict[str, Any]] = []
     number = 0
     for language in LANGUAGES:
-        for scenario in load_scenarios(language):
+        for scenario in load_scenarios(language, prefix):
             number += 1
             drafter = build_drafter(backend, scenario.get("about"), clock=FixedClock(), settings=settings)
             try:
@@ -174,8 +180,8 @@ def evaluate(backend: str, settings: Any, policy: Any, guess: Any) -> dict[str, 
             text = suggestions[0].text if suggestions else None
             for check, met in checks.score(scenario, text, guess=guess, is_pitch=is_pitch).items():
                 _count(counts, failures, check, language, met, scenario["id"], text, scenario["labels"])
-    sequences = run_sequences(DATA / "sequences.jsonl", lambda: build_drafter(backend, None, clock=FixedClock(),
-                                                                              settings=settings), policy, NOW)
+    sequences = [] if prefix else run_sequences(
+        DATA / "sequences.jsonl", lambda: build_drafter(backend, None, clock=FixedClock(), settings=settings), policy, NOW)
     for outcome in sequences:
         _count(counts, failures, "no_repeat", outcome["language"], outcome["met"], outcome["id"],
                outcome["second"], {"first": outcome["first"], "follow_up_words": outcome["follow_up_words"]})
@@ -258,10 +264,13 @@ def main() -> int:
 
     policy = policy_from_settings(Settings())
     settings, skipped = llm_settings()
+    heldout = SETS["heldout"]
     try:
         results = {"template": evaluate("template", None, policy, guess_language)}
         if settings is not None:
             results["llm"] = evaluate("openai", settings, policy, guess_language)
+        if (DATA / f"{heldout}es.jsonl").exists():
+            results["template, held out"] = evaluate("template", None, policy, guess_language, heldout)
     except checks.ScenarioError as error:
         print(f"draft_eval: {error}", file=sys.stderr)
         return 2
@@ -277,7 +286,8 @@ def main() -> int:
                           "drafters": drafters}, ensure_ascii=False, indent=2))
     else:
         for name, result in results.items():
-            print(table("template drafter" if name == "template" else "LLM drafter", result, name == "template"))
+            title = {"template": "template drafter", "llm": "LLM drafter"}.get(name, name)
+            print(table(title, result, name == "template"))
             if args.show_failures and result["failures"]:
                 print("missed:\n" + show_failures(result))
             print()
