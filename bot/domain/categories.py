@@ -45,15 +45,16 @@ def _without_marks(run: re.Match[str]) -> str:
 
 
 _OPT_OUT = re.compile(
-    r"^\W*(stop|unsubscribe|para|basta)\W*$"
+    # "¡Basta ya!" alone answers us; ending a complaint about someone else, it does not.
+    r"^\W*(stop|unsubscribe|para|basta)( ya)?\W*$"
     r"|\bunsubscribe\b|\bleave me alone\b|\bopt[ -]?out\b"
     r"|\bstop (messaging|writing to|replying to|tagging|mentioning|contacting|sending me|bothering)\b"
     r"|\b(do not|don'?t|dont) (message|write to|reply to|contact|tag|mention|dm) me\b"
     r"|\bno me (escribas|escribais|escriban|mandes|mandeis|menciones|mencioneis|contestes|etiquetes|hables)\b"
     r"|\bno me (vuelvas|volvais|vuelvan) a (escribir|mandar|mencionar|contestar|etiquetar|hablar)\b"
     r"|^\W*(please )?stop( it| please| now)?\W*$|\bplease stop\b"
-    r"|\bpara ya\b|\bbasta ya\b|\bdejame en paz\b|\bdejadme en paz\b|\bdejenme en paz\b"
-    r"|\bdeja(d)? de (escribirme|mencionarme|mandarme|etiquetarme|contestarme)\b"
+    r"|\bdejame en paz\b|\bdejadme en paz\b|\bdejenme en paz\b"
+    r"|\b(deja|dejad|para|parad)( ya)? de (escribirme|mencionarme|mandarme|etiquetarme|contestarme)\b"
     r"|\bno quiero (recibir )?(mas )?(mensajes|respuestas)\b|\bdarme de baja\b"
 )
 _QUESTION = re.compile(

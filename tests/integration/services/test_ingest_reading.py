@@ -153,7 +153,7 @@ def test_known_facts_and_kept_topics_are_as_counted_from_the_store(store, clock)
     subjects = ["cerámica", "fotografía analógica", "huerto urbano", "ajedrez", "escalada", "violín",
                 "repostería", "astronomía", "jardinería", "ciclismo", "natación", "bordado", "ukelele"]
     platform = FakePlatform()
-    platform.push(*[mention(f"n-{n}", clock.now() + timedelta(days=n), f"Este mes me he metido en {s}, ¿sabes algo?")
+    platform.push(*[mention(f"n-{n}", clock.now() + timedelta(days=n), f"Este mes estoy leyendo mucho sobre {s}, ¿sabes algo?")
                     for n, s in enumerate(subjects)])
     poll(store, platform, clock)
     with store.unit_of_work() as uow:

@@ -19,7 +19,9 @@ OPT_OUTS = [
     "no me escribas más",
     "No me menciones, por favor",
     "para ya",
+    "¡Basta ya!",
     "PARA",
+    "Para ya de etiquetarme en todo",
     "déjame en paz",
     "Dejadme en paz de una vez",
     "dejad de mencionarme",
@@ -36,6 +38,9 @@ NOT_OPT_OUTS = [
     "Lo compré para mi hermana",
     "We need to stop climate change",
     "Leave the door open, I'll be back",
+    # an exclamation about someone else, at the end of a complaint: answered, not obeyed
+    "Otra vez un cliente pidiendo cuarenta páginas para mañana a precio de risa. Basta ya.",
+    "Cada semana cierran otra librería del barrio, para ya con tanto alquiler turístico",
 ]
 
 
