@@ -59,7 +59,7 @@ def _mentions(account: int, start: int, count: int) -> list[dict]:
     return [{
         "id": f"n-{account}-{i}", "type": "mention", "at": f"2026-11-{1 + i % 25:02d}T10:{i % 60:02d}:00Z",
         "author": {"id": f"u-{account}-{i}", "handle": f"p{account}x{i}@social.example", "name": f"P{i}"},
-        "post": {"id": f"p-{account}-{i}", "text": f"@me ¿Qué tal el huerto? ({account}/{i})", "lang": "es",
+        "post": {"id": f"p-{account}-{i}", "text": f"@me Hoy hemos plantado tomates en el huerto ({account}/{i})", "lang": "es",
                  "thread": f"p-{account}-{i}"},
     } for i in range(start, start + count)]
 
