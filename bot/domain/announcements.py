@@ -83,12 +83,8 @@ def exclusion(
     The codes are the guardrails' own where one applies: the same rules, checked early so that
     no draft is written for someone who could never receive it.
     """
-    if contact.opted_out:
-        return "opted_out"
-    if contact.nobot:
-        return "nobot"
-    if contact.bot:
-        return "contact_is_bot"
+    if reason := contact.not_to_be_written_to:
+        return reason
     if contact.stage < min_stage:
         return "pitch_stage"
     if platform not in PRIVATE_CHANNELS:

@@ -48,3 +48,15 @@ class Contact:
     def nobot(self) -> bool:
         """Wherever the person wrote it: display name, bio, or a profile field's label or value."""
         return asks_for_no_bots(self.name, self.bio, *(text for field in self.fields for text in field))
+
+    @property
+    def not_to_be_written_to(self) -> str | None:
+        """The guardrails' reason code when nothing is written to this person at all (they opted
+        out, asked for no bots, or are a bot), checked before any text is drafted; else None."""
+        if self.opted_out:
+            return "opted_out"
+        if self.nobot:
+            return "nobot"
+        if self.bot:
+            return "contact_is_bot"
+        return None

@@ -215,12 +215,8 @@ def skip_reason(
     uow: SqlUnitOfWork, stored: StoredInteraction, contact: Contact, now: datetime, max_age: timedelta | None,
 ) -> str | None:
     """Why this message gets no draft at all, or None."""
-    if contact.opted_out:
-        return "opted_out"
-    if contact.nobot:
-        return "nobot"
-    if contact.bot:
-        return "contact_is_bot"
+    if reason := contact.not_to_be_written_to:
+        return reason
     if stored.category == Category.OPT_OUT.value:
         return "opt_out_message"
     if stored.category == Category.PITCH.value and contact.stage < Stage.ACQUAINTANCE:
