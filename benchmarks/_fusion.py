@@ -4,10 +4,12 @@ held-out benchmarks so that what is measured is what ships.
 - The semantic model is a logistic regression over sentence embeddings, trained on the sector
   corpus (weighted CORPUS_WEIGHT times: it is where pitches across sectors and same-word talk
   are) and on the word model's training split (ordinary chat and spam, once).
-- The fusion is a logistic regression over three features: the semantic logit, the rules'
-  score as a logit, and whether the rules called it. It is fitted on the sector corpus with
-  writer-held-out semantic probabilities: scores the model gives text it never saw, as in use.
-  The rules were never tuned on the corpus, so their scores there are unseen too.
+- The neighbours: every training row's vector, labelled; a text's share is the fraction of its
+  NEIGHBOURS_K most similar rows (cosine) that are pitches.
+- The fusion is a logistic regression over four features: the semantic logit, the rules' score
+  as a logit, whether the rules called it, and the neighbours' share. It is fitted on the corpus
+  with writer-held-out semantic probabilities and shares: what the model gives text it never saw,
+  as in use. The rules were never tuned on the corpus, so their scores there are unseen too.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from _logistic import fit, probability
 CORPUS_WEIGHT = 3
 SEMANTIC_L2 = 1.0
 FUSION_L2 = 0.1
+NEIGHBOURS_K = 10
 
 
 def fit_semantic(corpus: np.ndarray, corpus_labels: np.ndarray, extra: np.ndarray, extra_labels: np.ndarray) -> np.ndarray:
@@ -41,13 +44,41 @@ def held_out_semantic(
     return out
 
 
-def fusion_features(semantic: np.ndarray, rules_score: np.ndarray, rules_pitch: np.ndarray) -> np.ndarray:
+def neighbour_shares(queries: np.ndarray, pool: np.ndarray, pool_labels: np.ndarray, k: int = NEIGHBOURS_K) -> np.ndarray:
+    """Each query's share of pitches among its k most similar pool rows (cosine)."""
+    pool = pool / np.linalg.norm(pool, axis=1, keepdims=True)
+    out = np.zeros(len(queries))
+    for start in range(0, len(queries), 1024):
+        block = queries[start:start + 1024]
+        similarity = (block / np.linalg.norm(block, axis=1, keepdims=True)) @ pool.T
+        nearest = np.argpartition(-similarity, k - 1, axis=1)[:, :k]
+        out[start:start + len(block)] = pool_labels[nearest].mean(axis=1)
+    return out
+
+
+def held_out_neighbours(
+    folds: Sequence[str], corpus: np.ndarray, corpus_labels: np.ndarray, extra: np.ndarray, extra_labels: np.ndarray,
+) -> np.ndarray:
+    """Each corpus row's share among the examples, its own fold left out."""
+    folds = np.asarray(folds)
+    out = np.zeros(len(folds))
+    for fold in sorted(set(folds)):
+        held = folds == fold
+        pool = np.vstack([corpus[~held], extra])
+        out[held] = neighbour_shares(corpus[held], pool, np.concatenate([corpus_labels[~held], extra_labels]))
+    return out
+
+
+def fusion_features(
+    semantic: np.ndarray, rules_score: np.ndarray, rules_pitch: np.ndarray, share: np.ndarray,
+) -> np.ndarray:
     """Must match `bot.domain.pitch_semantic.Fusion.probability`."""
-    return np.column_stack([_logit(semantic), _logit(np.clip(rules_score, 0.01, 0.99)), rules_pitch.astype(float)])
+    return np.column_stack([_logit(semantic), _logit(np.clip(rules_score, 0.01, 0.99)), rules_pitch.astype(float),
+                            share])
 
 
 def fit_fusion(features: np.ndarray, labels: np.ndarray) -> np.ndarray:
-    """(semantic, rules, rules_pitch, bias)."""
+    """(semantic, rules, rules_pitch, neighbours, bias)."""
     return fit(features, labels.astype(float), FUSION_L2)
 
 

@@ -83,6 +83,21 @@ def _encoder() -> Any:
 _ENCODER: Any = None
 
 
+def _neighbours(model: Any) -> Any:
+    """The semantic model's labelled examples, once per process; they load on the first text."""
+    global _NEIGHBOURS
+    if not model.uses_neighbours:
+        return None
+    if _NEIGHBOURS is None:
+        from bot.encoders.neighbours import NumpyNeighbours
+
+        _NEIGHBOURS = NumpyNeighbours(encoder=model.encoder, k=model.neighbours_k)
+    return _NEIGHBOURS
+
+
+_NEIGHBOURS: Any = None
+
+
 def incoming_detector(settings: Settings, lexicon: Any) -> Any:
     """The incoming classifier with the semantic cascade, or None when the model is off."""
     from bot.domain.pitch_semantic import PitchDetector, load_semantic_model
@@ -90,7 +105,8 @@ def incoming_detector(settings: Settings, lexicon: Any) -> Any:
     if not _semantic_on(settings):
         return None
     threshold = settings.policy.pitch.incoming_threshold
-    return PitchDetector.incoming(lexicon, load_semantic_model(), _encoder(), threshold=threshold)
+    model = load_semantic_model()
+    return PitchDetector.incoming(lexicon, model, _encoder(), threshold=threshold, neighbours=_neighbours(model))
 
 
 def outgoing_detector(settings: Settings, lexicon: Any) -> Any:
@@ -110,7 +126,9 @@ def outgoing_detector(settings: Settings, lexicon: Any) -> Any:
     if not semantic and judge is None:
         return None
     encoder = _encoder() if semantic else None
-    return PitchDetector(lexicon, load_semantic_model(), encoder, threshold=pitch.outgoing_threshold, judge=judge)
+    model = load_semantic_model()
+    return PitchDetector(lexicon, model, encoder, threshold=pitch.outgoing_threshold, judge=judge,
+                         neighbours=_neighbours(model) if semantic else None)
 
 
 def prepare_data_dir(path: Path) -> None:

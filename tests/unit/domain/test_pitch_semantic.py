@@ -169,3 +169,11 @@ def test_the_encoder_reads_the_start_of_a_huge_text_without_control_characters()
 
     assert readable("hola\x1b[31m qué\u200b tal\u202e\n") == "hola[31m qué tal\n"
     assert len(readable("x" * 1_000_000)) == ENCODED_CHARACTERS
+
+
+def test_a_shouted_text_is_read_in_lower_case_and_short_capitals_are_kept() -> None:
+    from bot.domain.pitch_semantic import readable
+
+    assert readable("PLEASE CHECK OUT MY NEW CHANNEL!!") == "please check out my new channel!!"
+    assert readable("FYI the NYC meetup moved") == "FYI the NYC meetup moved"
+    assert readable("OK") == "OK"
