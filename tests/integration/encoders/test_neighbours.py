@@ -8,7 +8,6 @@ import numpy as np
 import pytest
 
 from bot.domain.pitch_semantic import load_semantic_model
-from bot.encoders import neighbours as module
 from bot.encoders.neighbours import NumpyNeighbours
 from bot.errors import ConfigError
 
@@ -36,11 +35,10 @@ def test_the_share_is_the_fraction_of_the_k_nearest_examples_that_are_pitches(ex
     assert NumpyNeighbours(examples, encoder="fake", k=5).pitch_share([[1.0, 0.9, 0.0]]) == [pytest.approx(0.6)]
 
 
-def test_search_in_blocks_finds_what_one_pass_finds(examples: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_batch_gets_what_each_text_alone_gets(examples: Path) -> None:
     queries = [[1.0, 0.5, 0.0], [0.2, 1.0, 0.3], [0.5, 0.5, 0.5]]
-    whole = NumpyNeighbours(examples, encoder="fake", k=4).pitch_share(queries)
-    monkeypatch.setattr(module, "_BLOCK", 2)
-    assert NumpyNeighbours(examples, encoder="fake", k=4).pitch_share(queries) == whole
+    search = NumpyNeighbours(examples, encoder="fake", k=4)
+    assert search.pitch_share(queries) == [search.pitch_share([query])[0] for query in queries]
 
 
 def test_a_zero_vector_and_an_empty_batch_do_not_fail(examples: Path) -> None:
