@@ -83,3 +83,17 @@ def test_every_number_is_documented_with_its_bound() -> None:
     missing = sorted({f"{t}.{k} (to {b:g})".strip(".") for t, k, b in keys
                       if not any(f"to {b:g})" in doc for doc in _documentation(t, k))})
     assert missing == []
+
+
+def test_the_examples_pitch_thresholds_are_the_shipped_models_own() -> None:
+    """The example sets both thresholds; copied as it stands, it must not quietly move them away
+    from what the model was measured at."""
+    import tomllib
+
+    from bot.domain.pitch_semantic import load_semantic_model
+
+    pitch = tomllib.loads(EXAMPLE)["policy"]["pitch"]
+    model = load_semantic_model()
+    assert (pitch["outgoing_threshold"], pitch["incoming_threshold"]) == (
+        model.outgoing_threshold, model.incoming_threshold)
+    assert f"model's own ({model.outgoing_threshold})" in EXAMPLE
