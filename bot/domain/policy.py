@@ -15,7 +15,7 @@ from bot.domain.decisions import Decision, Outcome, RuleResult
 from bot.domain.local_time import in_quiet_hours, start_of_day
 from bot.domain.models import Visibility
 from bot.domain.pitch import PitchLexicon, PitchResult, Signal, classify
-from bot.domain.pitch_semantic import JUDGE_UNAVAILABLE, SEMANTIC, PitchDetector
+from bot.domain.pitch_semantic import JUDGE_UNAVAILABLE, NEIGHBOURS, SEMANTIC, PitchDetector
 from bot.domain.slots import slots_in
 from bot.domain.stages import Stage
 
@@ -118,6 +118,8 @@ def _scores(pitch: PitchResult) -> str:
     text = f"score {pitch.score:.2f}"
     if SEMANTIC in found:
         text += f", semantic model {found[SEMANTIC]}"
+    if NEIGHBOURS in found:
+        text += f" ({found[NEIGHBOURS]})"
     if JUDGE_UNAVAILABLE in found:
         text += f"; the judge gave no verdict, the local one stands ({found[JUDGE_UNAVAILABLE]})"
     return text

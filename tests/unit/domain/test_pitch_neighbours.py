@@ -91,3 +91,18 @@ def test_without_an_encoder_the_examples_are_never_asked() -> None:
     neighbours = FakeNeighbours()
     PitchDetector(LEXICON, MODEL, None, neighbours=neighbours).assess(OFFER, "en")
     assert neighbours.calls == []
+
+
+def test_explain_shows_the_nearest_examples_share_beside_the_model_score() -> None:
+    from datetime import UTC, datetime
+
+    from bot.domain.contacts import Contact
+    from bot.domain.policy import PolicyConfig, Situation, decide
+    from bot.domain.stages import Stage
+
+    contact = Contact(id=1, account="demo", handle="ana@social.example", stage=Stage.FIRST_CONTACT)
+    situation = Situation(contact=contact, now=datetime(2026, 12, 8, 12, tzinfo=UTC), language="en")
+    [allowed] = [r for r in decide(CONGRATS, situation, PolicyConfig(), detector()).results if r.code == "pitch_stage"]
+    assert "semantic model 0.50 (10% of the nearest examples are pitches)" in allowed.message
+    [blocked] = [r for r in decide(OFFER, situation, PolicyConfig(), detector()).results if r.code == "pitch_stage"]
+    assert "neighbours '90% of the nearest examples are pitches'" in blocked.message
