@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, bindparam, case, delete, func, insert, or_, select, update
+from sqlalchemy import Connection, Update, bindparam, case, delete, func, insert, or_, select, update
 
 from bot.domain.contacts import Contact
 from bot.domain.handles import handle_key
@@ -51,6 +51,8 @@ _NEW_CONVERSATION = insert(conversations)
 _UPDATE_CONVERSATION = update(conversations).where(conversations.c.id == bindparam("conversation_id"))
 _SAVE_PROGRESS = update(contacts).where(contacts.c.id == bindparam("contact_id"))
 _ADD_FACT = insert(facts).returning(facts.c.id)
+_ADD_STAGE_CHANGE = insert(stage_changes)
+_FLAGS: dict[tuple[str, ...], Update] = {}  # `update_flags` by the columns it sets
 _FACTS = select(facts).where(facts.c.contact_id == bindparam("contact_id")).order_by(facts.c.at, facts.c.id)
 
 
@@ -170,7 +172,7 @@ class ContactRepository:
         dated `at` (when it was reached) with its cause, as it happens."""
         change = change_between(contact.stage, assessment, at, cause)
         if change is not None:
-            self._c.execute(insert(stage_changes).values(
+            self._c.execute(_ADD_STAGE_CHANGE, dict(
                 contact_id=contact.id, at=change.at, from_stage=change.from_stage.value,
                 to_stage=change.to_stage.value, cause=change.cause, reason=change.reason,
             ))
@@ -185,7 +187,12 @@ class ContactRepository:
 
     def update_flags(self, contact_id: int, **values: object) -> None:
         """Opt-out, pitch bookkeeping, trust, profile refresh time: columns by name."""
-        self._c.execute(update(contacts).where(contacts.c.id == contact_id).values(**values))
+        columns = tuple(sorted(values))
+        statement = _FLAGS.get(columns)
+        if statement is None:
+            statement = _FLAGS[columns] = update(contacts).where(contacts.c.id == bindparam("contact_id")).values(
+                {column: bindparam(f"new_{column}") for column in columns})
+        self._c.execute(statement, {"contact_id": contact_id, **{f"new_{k}": v for k, v in values.items()}})
 
     def add_fact(self, contact_id: int, fact: Fact) -> int:
         return self._c.execute(_ADD_FACT, dict(
