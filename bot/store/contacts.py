@@ -51,6 +51,7 @@ _NEW_CONVERSATION = insert(conversations)
 _UPDATE_CONVERSATION = update(conversations).where(conversations.c.id == bindparam("conversation_id"))
 _SAVE_PROGRESS = update(contacts).where(contacts.c.id == bindparam("contact_id"))
 _ADD_FACT = insert(facts).returning(facts.c.id)
+_ADD_CONTACT = insert(contacts).returning(*contacts.c)  # the whole row: no second read
 _ADD_STAGE_CHANGE = insert(stage_changes)
 _FLAGS: dict[tuple[str, ...], Update] = {}  # `update_flags` by the columns it sets
 _FACTS = select(facts).where(facts.c.contact_id == bindparam("contact_id")).order_by(facts.c.at, facts.c.id)
@@ -68,14 +69,12 @@ class ContactRepository:
         """As `resolve`, and whether the stored bio or fields changed (or the contact is new)."""
         row = self._find_row(account, person)
         if row is None:
-            new_row = self._c.execute(
-                insert(contacts).values(
-                    account=account, platform_id=person.platform_id, handle=person.handle,
-                    handle_key=_key(person.handle), name=person.name, bio=person.bio, bot=person.bot,
-                    fields=json.dumps([list(f) for f in person.fields]),
-                    first_seen_at=now, last_seen_at=now,
-                ).returning(*contacts.c)  # the whole row: no second read
-            ).one()
+            new_row = self._c.execute(_ADD_CONTACT, dict(
+                account=account, platform_id=person.platform_id, handle=person.handle,
+                handle_key=_key(person.handle), name=person.name, bio=person.bio, bot=person.bot,
+                fields=json.dumps([list(f) for f in person.fields]),
+                first_seen_at=now, last_seen_at=now,
+            )).one()
             return _to_contact(new_row), True
         changes = _profile_changes(row, person)
         if changes:
