@@ -35,6 +35,7 @@ _BY_KEY = (select(contacts)
            .order_by(contacts.c.id))
 _BY_KEY_UNCLAIMED = _BY_KEY.where(contacts.c.platform_id.is_(None))
 _BY_ID = select(contacts).where(contacts.c.id == bindparam("contact_id"))
+_BY_ID_FOR_UPDATE = _BY_ID.with_for_update()
 _LATEST_SEEN = case(
     (or_(contacts.c.last_seen_at.is_(None), contacts.c.last_seen_at < bindparam("at")), bindparam("at")),
     else_=contacts.c.last_seen_at,
@@ -97,7 +98,7 @@ class ContactRepository:
     def get(self, contact_id: int, *, for_update: bool = False) -> Contact | None:
         """`for_update` holds the row until commit (PostgreSQL; SQLite serialises writers): one
         writer at a time decides what waits for this person."""
-        query = _BY_ID.with_for_update() if for_update else _BY_ID
+        query = _BY_ID_FOR_UPDATE if for_update else _BY_ID
         row = self._c.execute(query, {"contact_id": contact_id}).first()
         return None if row is None else _to_contact(row)
 
