@@ -105,6 +105,7 @@ class _Asked:
     stored: StoredInteraction
     claim: str
     contact: Contact
+    language: str | None  # the message's, which its replies are written in
     offered: list[Suggestion]
 
 
@@ -130,23 +131,19 @@ def _ask_some(run: _Drafting, waiting: deque[StoredInteraction], should_stop: Ca
             _give_back(run.store, stored, claim)  # to the next pass, rather than at the lease's end
             _finish(run, asked)  # those drafted before it are kept, as if drafted one by one
             raise
-        asked.append(_Asked(stored, claim, contact, offered[:run.suggestions]))
+        asked.append(_Asked(stored, claim, contact, post.language, offered[:run.suggestions]))
     return asked
 
 
 def _finish(run: _Drafting, asked: list[_Asked]) -> None:
     """Assess the suggestions, then record each message's: no transaction is open while the
     encoder (in one batch) or a judge works, and `decide` finds their verdicts cached."""
-    texts = [(s.text, a.stored.interaction.post.language) for a in asked for s in a.offered
-             if a.stored.interaction.post is not None]
     recorded = 0
     try:
-        run.policy.prepare_outgoing(texts)
+        run.policy.prepare_outgoing([(s.text, item.language) for item in asked for s in item.offered])
         for item in asked:
-            post = item.stored.interaction.post
-            assert post is not None, "only messages await drafts"
             for suggestion in item.offered:
-                run.policy.assess(suggestion.text, post.language, item.contact.stage)
+                run.policy.assess(suggestion.text, item.language, item.contact.stage)
             _record(run, item.stored, item.claim, item.offered, run.clock.now())
             recorded += 1
     except BaseException:
