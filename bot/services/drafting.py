@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -39,6 +41,13 @@ class DraftReport:
 # slower than this loses only its own work: it records only under the claim it took, which
 # the next drafter replaced, so there are never two drafts for one message.
 CLAIM_LEASE = timedelta(minutes=15)
+
+# Messages drafted before their suggestions are assessed together, so that the encoder reads
+# them in one call (a sentence costs it a fraction of what a call does). Gathering stops after
+# `OUTGOING_BATCH_SECONDS`, so that a slow drafter's replies are recorded one by one. The
+# outgoing detector's cache (512 verdicts) holds a batch's suggestions, up to three a message.
+OUTGOING_BATCH = 32
+OUTGOING_BATCH_SECONDS = 1.0
 
 
 @dataclass
@@ -81,33 +90,66 @@ def draft_replies(
                     why="a drafter stopped before finishing them")
     while not should_stop():
         with store.unit_of_work() as uow:
-            waiting = uow.interactions.awaiting_draft(account, limit=200)
+            waiting = deque(uow.interactions.awaiting_draft(account, limit=200))
         if not waiting:
             break
-        for stored in waiting:
-            if should_stop():
-                break
-            _draft_one(run, stored)
+        while waiting and not should_stop():
+            _finish(run, _ask_some(run, waiting, should_stop))
     return run.report
 
 
-def _draft_one(run: _Drafting, stored: StoredInteraction) -> None:
-    """Claim, call the drafter, record: no transaction is open while the drafter works."""
-    claimed = _claim(run, stored, run.clock.now())
-    if claimed is None:
-        return
-    claim, contact, memory, context = claimed
-    post = stored.interaction.post
-    assert post is not None, "only messages await drafts"
+@dataclass
+class _Asked:
+    """A message claimed and drafted, whose suggestions are neither assessed nor recorded yet."""
+
+    stored: StoredInteraction
+    claim: str
+    contact: Contact
+    language: str | None  # the message's, which its replies are written in
+    offered: list[Suggestion]
+
+
+def _ask_some(run: _Drafting, waiting: deque[StoredInteraction], should_stop: Callable[[], bool]) -> list[_Asked]:
+    """Claim and draft the next messages, as many as `OUTGOING_BATCH` or as come in
+    `OUTGOING_BATCH_SECONDS`: a fast drafter's suggestions are then assessed in one encoder call,
+    while a model's reply, seconds in the making, is recorded as soon as it comes, as before."""
+    asked: list[_Asked] = []
+    started = time.monotonic()
+    while waiting and len(asked) < OUTGOING_BATCH and not should_stop():
+        if asked and time.monotonic() - started >= OUTGOING_BATCH_SECONDS:
+            break
+        stored = waiting.popleft()
+        claimed = _claim(run, stored, run.clock.now())
+        if claimed is None:
+            continue
+        claim, contact, memory, context = claimed
+        post = stored.interaction.post
+        assert post is not None, "only messages await drafts"
+        try:
+            offered = ask_drafter(run.drafter, contact, _target(stored), post.language, memory, context)
+        except BaseException:
+            _give_back(run.store, stored, claim)  # to the next pass, rather than at the lease's end
+            _finish(run, asked)  # those drafted before it are kept, as if drafted one by one
+            raise
+        asked.append(_Asked(stored, claim, contact, post.language, offered[:run.suggestions]))
+    return asked
+
+
+def _finish(run: _Drafting, asked: list[_Asked]) -> None:
+    """Assess the suggestions, then record each message's: no transaction is open while the
+    encoder (in one batch) or a judge works, and `decide` finds their verdicts cached."""
+    recorded = 0
     try:
-        offered = ask_drafter(run.drafter, contact, _target(stored), post.language, memory, context)[:run.suggestions]
-        for suggestion in offered:
-            # The encoder's and the judge's time, outside any transaction; `decide` finds it cached.
-            run.policy.assess(suggestion.text, post.language, contact.stage)
+        run.policy.prepare_outgoing([(s.text, item.language) for item in asked for s in item.offered])
+        for item in asked:
+            for suggestion in item.offered:
+                run.policy.assess(suggestion.text, item.language, item.contact.stage)
+            _record(run, item.stored, item.claim, item.offered, run.clock.now())
+            recorded += 1
     except BaseException:
-        _give_back(run.store, stored, claim)  # to the next pass, rather than at the lease's end
+        for item in asked[recorded:]:
+            _give_back(run.store, item.stored, item.claim)
         raise
-    _record(run, stored, claim, offered, run.clock.now())
 
 
 def _claim(

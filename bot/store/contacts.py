@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, bindparam, case, delete, func, insert, or_, select, update
+from sqlalchemy import Connection, Update, bindparam, case, delete, func, insert, or_, select, update
 
 from bot.domain.contacts import Contact
 from bot.domain.handles import handle_key
@@ -35,6 +35,7 @@ _BY_KEY = (select(contacts)
            .order_by(contacts.c.id))
 _BY_KEY_UNCLAIMED = _BY_KEY.where(contacts.c.platform_id.is_(None))
 _BY_ID = select(contacts).where(contacts.c.id == bindparam("contact_id"))
+_BY_ID_FOR_UPDATE = _BY_ID.with_for_update()
 _LATEST_SEEN = case(
     (or_(contacts.c.last_seen_at.is_(None), contacts.c.last_seen_at < bindparam("at")), bindparam("at")),
     else_=contacts.c.last_seen_at,
@@ -51,6 +52,9 @@ _NEW_CONVERSATION = insert(conversations)
 _UPDATE_CONVERSATION = update(conversations).where(conversations.c.id == bindparam("conversation_id"))
 _SAVE_PROGRESS = update(contacts).where(contacts.c.id == bindparam("contact_id"))
 _ADD_FACT = insert(facts).returning(facts.c.id)
+_ADD_CONTACT = insert(contacts).returning(*contacts.c)  # the whole row: no second read
+_ADD_STAGE_CHANGE = insert(stage_changes)
+_FLAGS: dict[tuple[str, ...], Update] = {}  # `update_flags` by the columns it sets
 _FACTS = select(facts).where(facts.c.contact_id == bindparam("contact_id")).order_by(facts.c.at, facts.c.id)
 
 
@@ -66,14 +70,12 @@ class ContactRepository:
         """As `resolve`, and whether the stored bio or fields changed (or the contact is new)."""
         row = self._find_row(account, person)
         if row is None:
-            new_row = self._c.execute(
-                insert(contacts).values(
-                    account=account, platform_id=person.platform_id, handle=person.handle,
-                    handle_key=_key(person.handle), name=person.name, bio=person.bio, bot=person.bot,
-                    fields=json.dumps([list(f) for f in person.fields]),
-                    first_seen_at=now, last_seen_at=now,
-                ).returning(*contacts.c)  # the whole row: no second read
-            ).one()
+            new_row = self._c.execute(_ADD_CONTACT, dict(
+                account=account, platform_id=person.platform_id, handle=person.handle,
+                handle_key=_key(person.handle), name=person.name, bio=person.bio, bot=person.bot,
+                fields=json.dumps([list(f) for f in person.fields]),
+                first_seen_at=now, last_seen_at=now,
+            )).one()
             return _to_contact(new_row), True
         changes = _profile_changes(row, person)
         if changes:
@@ -96,7 +98,7 @@ class ContactRepository:
     def get(self, contact_id: int, *, for_update: bool = False) -> Contact | None:
         """`for_update` holds the row until commit (PostgreSQL; SQLite serialises writers): one
         writer at a time decides what waits for this person."""
-        query = _BY_ID.with_for_update() if for_update else _BY_ID
+        query = _BY_ID_FOR_UPDATE if for_update else _BY_ID
         row = self._c.execute(query, {"contact_id": contact_id}).first()
         return None if row is None else _to_contact(row)
 
@@ -170,7 +172,7 @@ class ContactRepository:
         dated `at` (when it was reached) with its cause, as it happens."""
         change = change_between(contact.stage, assessment, at, cause)
         if change is not None:
-            self._c.execute(insert(stage_changes).values(
+            self._c.execute(_ADD_STAGE_CHANGE, dict(
                 contact_id=contact.id, at=change.at, from_stage=change.from_stage.value,
                 to_stage=change.to_stage.value, cause=change.cause, reason=change.reason,
             ))
@@ -185,7 +187,12 @@ class ContactRepository:
 
     def update_flags(self, contact_id: int, **values: object) -> None:
         """Opt-out, pitch bookkeeping, trust, profile refresh time: columns by name."""
-        self._c.execute(update(contacts).where(contacts.c.id == contact_id).values(**values))
+        columns = tuple(sorted(values))
+        statement = _FLAGS.get(columns)
+        if statement is None:
+            statement = _FLAGS[columns] = update(contacts).where(contacts.c.id == bindparam("contact_id")).values(
+                {column: bindparam(f"new_{column}") for column in columns})
+        self._c.execute(statement, {"contact_id": contact_id, **{f"new_{k}": v for k, v in values.items()}})
 
     def add_fact(self, contact_id: int, fact: Fact) -> int:
         return self._c.execute(_ADD_FACT, dict(

@@ -5,11 +5,41 @@ from __future__ import annotations
 import json
 from datetime import datetime, timedelta
 
-from sqlalchemy import Connection, and_, delete, func, insert, or_, select, update
+from typing import Any
+
+from sqlalchemy import Connection, and_, bindparam, delete, func, insert, or_, select, update
 
 from bot.domain.decisions import Decision
 from bot.domain.drafts import Draft, DraftStatus, ReplyTarget
 from bot.store.schema import accounts, contacts, drafts, interactions
+
+
+_ADD = insert(drafts)
+_SAVE = update(drafts).where(drafts.c.id == bindparam("draft_id"))
+_WAITING = [DraftStatus.PENDING.value, DraftStatus.APPROVED.value, DraftStatus.SENDING.value]
+_OPEN_FOR_CONTACT = select(func.count()).select_from(drafts).where(
+    drafts.c.contact_id == bindparam("contact_id"), drafts.c.status.in_(_WAITING))
+# Built on first use, once: `_joined` comes below; these run for every drafted message.
+_BUILT: dict[str, Any] = {}
+
+
+def _for_contact() -> Any:
+    if "for_contact" not in _BUILT:
+        _BUILT["for_contact"] = (_joined().where(drafts.c.contact_id == bindparam("contact_id"))
+                                 .order_by(drafts.c.created_at))
+    return _BUILT["for_contact"]
+
+
+def _waiting_replies() -> Any:
+    if "waiting_replies" not in _BUILT:
+        _BUILT["waiting_replies"] = (
+            _joined()
+            .where(drafts.c.contact_id == bindparam("contact_id"), drafts.c.kind == "reply",
+                   drafts.c.interaction_id.is_not(None),
+                   drafts.c.status.in_([DraftStatus.PENDING.value, DraftStatus.BLOCKED.value]))
+            .order_by(interactions.c.at.desc(), interactions.c.id.desc(), drafts.c.created_at, drafts.c.id)
+            .with_for_update(of=drafts))
+    return _BUILT["waiting_replies"]
 
 
 class DraftRepository:
@@ -17,7 +47,7 @@ class DraftRepository:
         self._c = connection
 
     def add(self, draft: Draft) -> None:
-        self._c.execute(insert(drafts).values(
+        self._c.execute(_ADD, dict(
             id=draft.id, account=draft.account, contact_id=draft.contact_id,
             interaction_id=draft.target.interaction_id if draft.target else None,
             created_at=draft.created_at, kind=draft.kind, origin=draft.origin, origin_note=draft.origin_note,
@@ -25,7 +55,7 @@ class DraftRepository:
         ))
 
     def save(self, draft: Draft) -> None:
-        self._c.execute(update(drafts).where(drafts.c.id == draft.id).values(**_mutable(draft)))
+        self._c.execute(_SAVE, {"draft_id": draft.id, **_mutable(draft)})
 
     def get(self, draft_id: str, *, for_update: bool = False) -> Draft | None:
         """`for_update` holds the row until commit (PostgreSQL; SQLite serialises writers), so that
@@ -52,8 +82,7 @@ class DraftRepository:
         return [_to_draft(r) for r in self._c.execute(query)]
 
     def for_contact(self, contact_id: int) -> list[Draft]:
-        rows = self._c.execute(_joined().where(drafts.c.contact_id == contact_id).order_by(drafts.c.created_at))
-        return [_to_draft(r) for r in rows]
+        return [_to_draft(r) for r in self._c.execute(_for_contact(), {"contact_id": contact_id})]
 
     def claim_sendable(
         self, owner: str, now: datetime, lease: timedelta, account: str | None = None, limit: int = 1,
@@ -123,11 +152,7 @@ class DraftRepository:
 
     def open_for_contact(self, contact_id: int) -> int:
         """Drafts to this person still waiting for a person or for sending."""
-        waiting = [DraftStatus.PENDING.value, DraftStatus.APPROVED.value, DraftStatus.SENDING.value]
-        return self._c.execute(
-            select(func.count()).select_from(drafts)
-            .where(drafts.c.contact_id == contact_id, drafts.c.status.in_(waiting))
-        ).scalar_one()
+        return self._c.execute(_OPEN_FOR_CONTACT, {"contact_id": contact_id}).scalar_one()
 
     def count_kind_since(self, account: str, kind: str, since: datetime) -> int:
         return self._c.execute(
@@ -150,13 +175,7 @@ class DraftRepository:
     def waiting_replies(self, contact_id: int) -> list[Draft]:
         """Replies to this person still waiting for a person (pending or blocked), the ones that
         answer their latest message first; the rows are held until commit."""
-        query = (
-            _joined()
-            .where(drafts.c.contact_id == contact_id, drafts.c.kind == "reply", drafts.c.interaction_id.is_not(None),
-                   drafts.c.status.in_([DraftStatus.PENDING.value, DraftStatus.BLOCKED.value]))
-            .order_by(interactions.c.at.desc(), interactions.c.id.desc(), drafts.c.created_at, drafts.c.id)
-        )
-        return [_to_draft(r) for r in self._c.execute(query.with_for_update(of=drafts))]
+        return [_to_draft(r) for r in self._c.execute(_waiting_replies(), {"contact_id": contact_id})]
 
     def set_folded(self, draft_ids: list[str], folded: tuple[int, ...], now: datetime) -> None:
         self._c.execute(update(drafts).where(drafts.c.id.in_(draft_ids))

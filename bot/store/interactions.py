@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, bindparam, delete, func, select, update
+from sqlalchemy import Connection, bindparam, delete, func, select, update
 from sqlalchemy.exc import InterfaceError, OperationalError
 
 from bot.domain.models import (
@@ -29,6 +29,23 @@ _THREAD_OF = (select(interactions.c.thread)
               .limit(1))
 _STORED_EVENTS = select(interactions.c.event_id).where(
     interactions.c.account == bindparam("account"), interactions.c.event_id.in_(bindparam("ids", expanding=True)))
+# Run for every drafted message, built once too.
+_CLAIM_PENDING = (update(interactions)
+                  .where(interactions.c.id == bindparam("interaction_id"), interactions.c.draft_state == "pending")
+                  .values(draft_state=bindparam("new_state")))
+_FINISH_CLAIM = (update(interactions)
+                 .where(interactions.c.id == bindparam("interaction_id"),
+                        interactions.c.draft_state == bindparam("claim"))
+                 .values(draft_state=bindparam("new_state")))
+_NEWER_IN_THREAD = select(func.count()).select_from(interactions).where(
+    interactions.c.contact_id == bindparam("contact_id"), interactions.c.thread == bindparam("thread"),
+    interactions.c.id != bindparam("interaction_id"), interactions.c.at > bindparam("at"),
+)
+_OUTBOUND_SINCE = select(func.count()).select_from(interactions).where(
+    interactions.c.contact_id == bindparam("contact_id"),
+    interactions.c.direction == Direction.OUTBOUND.value, interactions.c.at >= bindparam("since"),
+)
+_FOR_CONTACT: dict[int, Any] = {}  # by limit
 
 
 def _add_statement(connection: Connection) -> Any:
@@ -91,11 +108,7 @@ class InteractionRepository:
         drafts it; commit it before drafting, so that the claim is seen by the others.
         """
         claim = f"{_CLAIM}{int(now.timestamp()) // 60:x}"
-        taken = self._c.execute(
-            update(interactions)
-            .where(interactions.c.id == interaction_id, interactions.c.draft_state == "pending")
-            .values(draft_state=claim)
-        ).rowcount
+        taken = self._c.execute(_CLAIM_PENDING, {"interaction_id": interaction_id, "new_state": claim}).rowcount
         return claim if taken == 1 else None
 
     def finish_drafting(self, interaction_id: int, claim: str, state: str) -> bool:
@@ -104,9 +117,7 @@ class InteractionRepository:
         False if the claim is no longer held: it lapsed and another drafter has the message.
         """
         return self._c.execute(
-            update(interactions)
-            .where(interactions.c.id == interaction_id, interactions.c.draft_state == claim)
-            .values(draft_state=state)
+            _FINISH_CLAIM, {"interaction_id": interaction_id, "claim": claim, "new_state": state}
         ).rowcount == 1
 
     def release_lapsed_claims(self, account: str, claimed_before: datetime) -> int:
@@ -144,20 +155,18 @@ class InteractionRepository:
         post = stored.interaction.post
         if post is None:
             return False
-        later = and_(
-            interactions.c.contact_id == stored.contact_id,
-            interactions.c.thread == post.thread_id,
-            interactions.c.id != stored.id,
-            interactions.c.at > stored.interaction.at,
-        )
-        return self._c.execute(select(func.count()).select_from(interactions).where(later)).scalar_one() > 0
+        return self._c.execute(_NEWER_IN_THREAD, {
+            "contact_id": stored.contact_id, "thread": post.thread_id, "interaction_id": stored.id,
+            "at": stored.interaction.at,
+        }).scalar_one() > 0
 
     def for_contact(self, contact_id: int, limit: int = 50) -> list[StoredInteraction]:
-        rows = self._c.execute(
-            _joined().where(interactions.c.contact_id == contact_id)
-            .order_by(interactions.c.at.desc(), interactions.c.id.desc()).limit(limit)
-        )
-        return [_to_stored(r) for r in rows]
+        query = _FOR_CONTACT.get(limit)
+        if query is None:
+            query = _FOR_CONTACT[limit] = (
+                _joined().where(interactions.c.contact_id == bindparam("contact_id"))
+                .order_by(interactions.c.at.desc(), interactions.c.id.desc()).limit(limit))
+        return [_to_stored(r) for r in self._c.execute(query, {"contact_id": contact_id})]
 
     def last_inbound_message(self, contact_id: int) -> StoredInteraction | None:
         row = self._c.execute(
@@ -185,13 +194,7 @@ class InteractionRepository:
         ).rowcount
 
     def count_outbound_since(self, contact_id: int, since: datetime) -> int:
-        return self._c.execute(
-            select(func.count()).select_from(interactions).where(
-                interactions.c.contact_id == contact_id,
-                interactions.c.direction == Direction.OUTBOUND.value,
-                interactions.c.at >= since,
-            )
-        ).scalar_one()
+        return self._c.execute(_OUTBOUND_SINCE, {"contact_id": contact_id, "since": since}).scalar_one()
 
     def delete_for_contact(self, contact_id: int) -> None:
         self._c.execute(delete(interactions).where(interactions.c.contact_id == contact_id))

@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, case, delete, func, insert, literal, or_, select, update
+from sqlalchemy import Connection, bindparam, case, delete, func, insert, literal, or_, select, update
 
 from bot.store import database
 from bot.store.schema import UtcDateTime, accounts, audit_log, heartbeats, poll_state
@@ -44,6 +44,12 @@ class Heartbeat:
     pid: int
     host: str
     started_at: datetime
+
+
+# Run for every drafted message, built once.
+_AUDIT = insert(audit_log)
+_EDITS = select(audit_log.c.draft_id, audit_log.c.action, audit_log.c.detail).where(
+    audit_log.c.draft_id.in_(bindparam("draft_ids", expanding=True)), audit_log.c.action.in_(["edited", "approved"]))
 
 
 class StateRepository:
@@ -154,7 +160,7 @@ class StateRepository:
         self, at: datetime, actor: str, action: str, *, account: str | None = None,
         contact_id: int | None = None, draft_id: str | None = None, detail: dict | None = None,
     ) -> None:
-        self._c.execute(insert(audit_log).values(
+        self._c.execute(_AUDIT, dict(
             at=at, actor=actor, action=action, account=account, contact_id=contact_id,
             draft_id=draft_id, detail=json.dumps(detail or {}, ensure_ascii=False),
         ))
@@ -170,10 +176,7 @@ class StateRepository:
         """Those of these drafts whose text a person wrote: edited, or approved with new text."""
         if not draft_ids:
             return set()
-        rows = self._c.execute(
-            select(audit_log.c.draft_id, audit_log.c.action, audit_log.c.detail)
-            .where(audit_log.c.draft_id.in_(draft_ids), audit_log.c.action.in_(["edited", "approved"]))
-        )
+        rows = self._c.execute(_EDITS, {"draft_ids": list(draft_ids)})
         return {r.draft_id for r in rows if r.action == "edited" or json.loads(r.detail).get("edited")}
 
     def audit_entries(self, *, contact_id: int | None = None, draft_id: str | None = None) -> list[AuditEntry]:
