@@ -38,6 +38,20 @@ class CountingEncoder:
         return [[0.0] * self.dimensions for _ in texts]
 
 
+class CountingNeighbours:
+    """The model's labelled examples, faked: every vector sits among chat; counts the calls."""
+
+    encoder = MODEL.encoder
+    k = MODEL.neighbours_k
+
+    def __init__(self) -> None:
+        self.calls: list[int] = []
+
+    def pitch_share(self, vectors: Sequence[Sequence[float]]) -> list[float]:
+        self.calls.append(len(vectors))
+        return [0.0 for _ in vectors]
+
+
 class Distinct:
     """The template's reply, made unique to the message it answers: no verdict comes from the cache."""
 
@@ -52,7 +66,8 @@ class Distinct:
 
 
 def semantic_policy(encoder: CountingEncoder) -> Policy:
-    detector = PitchDetector(RULES_ONLY.lexicon, MODEL, encoder, threshold=MODEL.outgoing_threshold)
+    detector = PitchDetector(RULES_ONLY.lexicon, MODEL, encoder, threshold=MODEL.outgoing_threshold,
+                             neighbours=CountingNeighbours())
     return Policy(RULES_ONLY.config, RULES_ONLY.lexicon, RULES_ONLY.thresholds, detector=detector)
 
 
