@@ -127,3 +127,18 @@ def mastodon_client(
     yield build
     for client in clients:
         client.close()
+
+
+@pytest.fixture
+def client(server: Any, log: RecordingLog, sleeps: list[float], clock: FakeClock) -> Iterator[Any]:
+    """A MastodonClient for the module's `server` (a `fake_mastodon`); our account is
+    @mastodonpy_test on localhost:3000. Modules that build clients with other options define
+    their own `client`."""
+    from mastodon_fake import TOKEN
+
+    from bot.platforms.mastodon import MastodonClient
+
+    built = MastodonClient(account="main", handle="mastodonpy_test@localhost:3000", base_url=server.base_url,
+                           access_token=TOKEN, request_timeout=2.0, log=log, sleep=sleeps.append, clock=clock)
+    yield built
+    built.close()

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -22,16 +21,6 @@ RELATIONSHIPS = "/api/v1/accounts/relationships"
 @pytest.fixture
 def server(fake_mastodon: Any) -> Any:
     return fake_mastodon(MASTODON)
-
-
-@pytest.fixture
-def client(server: Any, log: Any, sleeps: list[float], clock: Any) -> Iterator[Any]:
-    from bot.platforms.mastodon import MastodonClient
-
-    built = MastodonClient(account="main", handle="mastodonpy_test@localhost:3000", base_url=server.base_url,
-                           access_token=TOKEN, request_timeout=2.0, log=log, sleep=sleeps.append, clock=clock)
-    yield built
-    built.close()
 
 
 def mentions_from(server: Any, count: int, people: int) -> None:

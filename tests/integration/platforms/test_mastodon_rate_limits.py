@@ -7,13 +7,13 @@ more than the 5-minute window; a window nearly spent holds polling until its res
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from typing import Any
 
 import pytest
-from mastodon_fake import MASTODON, TOKEN
+from mastodon_fake import MASTODON
 
 from bot.errors import RateLimitedError
 
@@ -27,16 +27,6 @@ def server(fake_mastodon: Any) -> Any:
     for n in range(1, 4):
         server.mention(n)
     return server
-
-
-@pytest.fixture
-def client(server: Any, log: Any, sleeps: list[float], clock: Any) -> Iterator[Any]:
-    from bot.platforms.mastodon import MastodonClient
-
-    built = MastodonClient(account="main", handle="mastodonpy_test@localhost:3000", base_url=server.base_url,
-                           access_token=TOKEN, request_timeout=2.0, log=log, sleep=sleeps.append, clock=clock)
-    yield built
-    built.close()
 
 
 def iso(moment: datetime) -> str:
