@@ -12,10 +12,11 @@ compliment that opens an offer, so the model also consults labelled examples by 
 
 The evidence is fused rather than OR-ed: a second logistic regression over (the semantic logit,
 the rules' score as a logit, whether the rules called it, the neighbours' pitch share) gives one
-probability, fitted on writer-held-out scores. "My free trial ran out" trips the rules, and the fusion lets
-the sentence's meaning outvote a word; rules evidence at or above `certain_rules` (a price with a
-call to action, "p r o m o" in disguise) stays a pitch whatever the model says. The rules stay
-the explainable evidence; the semantic probability is shown beside them as a `semantic` signal.
+probability, fitted on writer-held-out scores. "My free trial ran out" trips the rules, and the
+fusion lets the sentence's meaning outvote a word; rules evidence at or above `certain_rules` (a
+price with a call to action, "p r o m o" in disguise) stays a pitch whatever the model says. The
+rules stay the explainable evidence; the semantic probability and the neighbours' share are shown
+beside them as `semantic` and `neighbours` signals.
 
 Two operating points use the same model: outgoing drafts (the guardrail) favour recall, incoming
 messages (does this get a draft?) favour precision and speed, and send only the rules' unsure
