@@ -44,7 +44,9 @@ def held_out_semantic(
     return out
 
 
-def neighbour_shares(queries: np.ndarray, pool: np.ndarray, pool_labels: np.ndarray, k: int = NEIGHBOURS_K) -> np.ndarray:
+def neighbour_shares(
+    queries: np.ndarray, pool: np.ndarray, pool_labels: np.ndarray, k: int = NEIGHBOURS_K,
+) -> np.ndarray:
     """Each query's share of pitches among its k most similar pool rows (cosine)."""
     pool = pool / np.linalg.norm(pool, axis=1, keepdims=True)
     out = np.zeros(len(queries))
