@@ -14,7 +14,7 @@ held-out benchmarks so that what is measured is what ships.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 from _logistic import fit, probability
@@ -31,17 +31,23 @@ def fit_semantic(corpus: np.ndarray, corpus_labels: np.ndarray, extra: np.ndarra
     return fit(features, labels.astype(float), SEMANTIC_L2)
 
 
-def held_out_semantic(
-    folds: Sequence[str], corpus: np.ndarray, corpus_labels: np.ndarray, extra: np.ndarray, extra_labels: np.ndarray,
-) -> np.ndarray:
-    """Each corpus row's semantic probability from a model trained without its fold."""
+def by_fold(folds: Sequence[str], score: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
+    """Every row's score from `score(held)`, called once per fold with that fold's mask: whatever
+    it fits must be fitted on the other rows only."""
     folds = np.asarray(folds)
     out = np.zeros(len(folds))
     for fold in sorted(set(folds)):
         held = folds == fold
-        weights = fit_semantic(corpus[~held], corpus_labels[~held], extra, extra_labels)
-        out[held] = probability(weights, corpus[held])
+        out[held] = score(held)
     return out
+
+
+def held_out_semantic(
+    folds: Sequence[str], corpus: np.ndarray, corpus_labels: np.ndarray, extra: np.ndarray, extra_labels: np.ndarray,
+) -> np.ndarray:
+    """Each corpus row's semantic probability from a model trained without its fold."""
+    return by_fold(folds, lambda held: probability(
+        fit_semantic(corpus[~held], corpus_labels[~held], extra, extra_labels), corpus[held]))
 
 
 def neighbour_shares(
@@ -62,13 +68,8 @@ def held_out_neighbours(
     folds: Sequence[str], corpus: np.ndarray, corpus_labels: np.ndarray, extra: np.ndarray, extra_labels: np.ndarray,
 ) -> np.ndarray:
     """Each corpus row's share among the examples, its own fold left out."""
-    folds = np.asarray(folds)
-    out = np.zeros(len(folds))
-    for fold in sorted(set(folds)):
-        held = folds == fold
-        pool = np.vstack([corpus[~held], extra])
-        out[held] = neighbour_shares(corpus[held], pool, np.concatenate([corpus_labels[~held], extra_labels]))
-    return out
+    return by_fold(folds, lambda held: neighbour_shares(
+        corpus[held], np.vstack([corpus[~held], extra]), np.concatenate([corpus_labels[~held], extra_labels])))
 
 
 def fusion_features(
@@ -86,12 +87,7 @@ def fit_fusion(features: np.ndarray, labels: np.ndarray) -> np.ndarray:
 
 def held_out_fusion(folds: Sequence[str], features: np.ndarray, labels: np.ndarray) -> np.ndarray:
     """Each row's fused probability from a fusion fitted without its fold."""
-    folds = np.asarray(folds)
-    out = np.zeros(len(folds))
-    for fold in sorted(set(folds)):
-        held = folds == fold
-        out[held] = probability(fit_fusion(features[~held], labels[~held]), features[held])
-    return out
+    return by_fold(folds, lambda held: probability(fit_fusion(features[~held], labels[~held]), features[held]))
 
 
 def _logit(p: np.ndarray) -> np.ndarray:
