@@ -37,7 +37,7 @@ does. No setting met every target at once:
 - INCOMING favours precision: a message called a pitch loses its draft suggestion and its place
   in the contact's memory, a false one loses a conversation. 0.7, with the cascade sending rules
   scores from UNSURE_FROM up to CERTAIN to the encoder (18% of the mixed benchmark stream, 4% of
-  everyday chat): 0.816 en / 0.873 es at 0.028 / 0.017; SMS chat 0.002.
+  everyday chat): 0.816 en / 0.873 es at 0.027 / 0.017; SMS chat 0.002.
 - CERTAIN: rules evidence this strong is a pitch whatever the model says; it keeps disguised
   offers that the encoder cannot read ("p r o m o", digits for letters). At 0.7 it also passed
   warnings about scams ("it's a 'link in bio' investment scam") as pitches; 0.9 keeps the
