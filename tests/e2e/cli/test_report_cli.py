@@ -122,21 +122,31 @@ def _bar_texts(dom: str, chart: str) -> list[str]:
     return re.findall(r'<text class="bartext[^>]*>([^<]*)</text>', block)
 
 
-@pytest.mark.e2e
-def test_the_html_report_renders_every_chart_offline_in_chromium(tmp_path: Path) -> None:
+def _chromium_flags(tmp_path: Path) -> list[str]:
+    """Headless Debian chromium with a throwaway profile; skips the test when it is not installed."""
     browser = shutil.which("chromium")
     if browser is None:
         pytest.skip("Debian's chromium is not installed (apt-get install chromium; .ci/run does it)")
+    return [browser, "--headless", "--disable-gpu", "--no-sandbox", f"--user-data-dir={tmp_path / 'profile'}",
+            "--virtual-time-budget=15000"]
+
+
+def _dom(flags: list[str], page: Path) -> str:
+    """The page as chromium leaves it once its scripts have drawn."""
+    return subprocess.run([*flags, "--dump-dom", page.as_uri()], capture_output=True, text=True, timeout=180,
+                          check=True).stdout
+
+
+@pytest.mark.e2e
+def test_the_html_report_renders_every_chart_offline_in_chromium(tmp_path: Path) -> None:
+    flags = [*_chromium_flags(tmp_path), "--window-size=1100,2700", "--hide-scrollbars"]
     page = tmp_path / "report.html"
     result = _report(_network(tmp_path, f"sqlite:///{tmp_path / 'rapport.db'}"), "--html", str(page))
     assert result.exit_code == 0, result.output
     markup = re.sub(r"<script>.*?</script>", "", page.read_text(encoding="utf-8"), flags=re.S)
     assert not re.search(r"""(?:src|href)=["']?(?:https?:)?//""", markup)  # nothing to fetch
     assert "default-src 'none'" in markup and "\x1b" not in markup  # and the page may fetch nothing
-    flags = [browser, "--headless", "--disable-gpu", "--no-sandbox", f"--user-data-dir={tmp_path / 'profile'}",
-             "--virtual-time-budget=15000", "--window-size=1100,2700", "--hide-scrollbars"]
-    dom = subprocess.run([*flags, "--dump-dom", page.as_uri()], capture_output=True, text=True, timeout=180,
-                         check=True).stdout
+    dom = _dom(flags, page)
     funnel = [str(EXPECTED["funnel"][col]["counts"][s]) for col in range(3)
               for s in ("audience", "first_contact", "acquaintance", "relationship", "trusted")]
     assert _bar_texts(dom, "chart-funnel") == funnel
@@ -157,17 +167,13 @@ def test_the_html_report_renders_every_chart_offline_in_chromium(tmp_path: Path)
 
 @pytest.mark.e2e
 def test_the_html_report_charts_announcements_when_there_are_some(tmp_path: Path) -> None:
-    browser = shutil.which("chromium")
-    if browser is None:
-        pytest.skip("Debian's chromium is not installed (apt-get install chromium; .ci/run does it)")
+    flags = _chromium_flags(tmp_path)
     page = tmp_path / "report.html"
     result = _announcements_report(_announced(tmp_path, f"sqlite:///{tmp_path / 'rapport.db'}"), "--html", str(page))
     assert result.exit_code == 0, result.output
     markup = re.sub(r"<script>.*?</script>", "", page.read_text(encoding="utf-8"), flags=re.S)
     assert "default-src 'none'" in markup and "\x1b" not in markup and "[31m" not in markup
     assert "Abro un taller de cerámica &amp; barro" in markup and 'id="table-announcements"' in markup
-    dom = subprocess.run([browser, "--headless", "--disable-gpu", "--no-sandbox",
-                          f"--user-data-dir={tmp_path / 'profile'}", "--virtual-time-budget=15000",
-                          "--dump-dom", page.as_uri()], capture_output=True, text=True, timeout=180, check=True).stdout
+    dom = _dom(flags, page)
     # sent, then replies, then opt-outs; the workshop announcement, then the other account's
     assert _bar_texts(dom, "chart-announcements") == ["1", "0", "1", "0", "1", "0"]
