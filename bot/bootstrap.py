@@ -33,11 +33,13 @@ def policy_from_settings(settings: Settings, *, semantic: bool = True) -> Policy
     from bot.domain.models import Visibility
     from bot.domain.pitch import load_lexicon
     from bot.domain.policy import PolicyConfig
+    from bot import model_files
     from bot.domain.stages import StageThresholds
     from bot.regex_cache import RegexCache
     from bot.services.deciding import Policy
 
     pitch, guard, stages = settings.policy.pitch, settings.policy.guardrails, settings.policy.stages
+    model_files.use_folder(settings.model_cache_dir)  # the models themselves load later, on first use
     # Compiled once for this data folder and Python, then read back: a CLI approval does not
     # spend most of its time compiling the lexicon's regexes again.
     with RegexCache(settings.data_dir / "cache") as compiled:

