@@ -20,6 +20,7 @@ from typing import Any
 from bot.errors import ConfigError
 
 DATA = Path(__file__).resolve().parents[1] / "domain" / "data" / "pitch_neighbours.npz"
+_QUERIES_AT_ONCE = 32
 
 
 class NumpyNeighbours:
@@ -41,10 +42,15 @@ class NumpyNeighbours:
         queries = np.asarray(vectors, dtype=np.float32)
         norms = np.linalg.norm(queries, axis=1, keepdims=True)
         queries = queries / np.where(norms > 0, norms, 1.0)
-        similarity = queries @ examples.T
         k = min(self.k, len(examples))
-        nearest = np.argpartition(-similarity, k - 1, axis=1)[:, :k]
-        return [float(share) for share in labels[nearest].mean(axis=1)]
+        shares: list[float] = []
+        # A few queries at a time: a whole page's similarities and their ranking would be a
+        # transient of 16 bytes per query and example (110 MB for 500 texts), held by the heap after.
+        for start in range(0, len(queries), _QUERIES_AT_ONCE):
+            similarity = queries[start:start + _QUERIES_AT_ONCE] @ examples.T
+            nearest = np.argpartition(-similarity, k - 1, axis=1)[:, :k]
+            shares += [float(share) for share in labels[nearest].mean(axis=1)]
+        return shares
 
     def _loaded(self) -> tuple[Any, Any]:
         if self._data is None:
@@ -71,4 +77,4 @@ def _load(path: Path, encoder: str) -> tuple[Any, Any]:
         raise ConfigError(f"the pitch model's examples were embedded with {stored_encoder}, not {encoder}")
     if stored.ndim != 2 or len(stored) != len(labels) or not len(stored):
         raise ConfigError(f"the pitch model's examples in {path} are malformed")
-    return stored.astype(np.float32) * scale, labels
+    return np.multiply(stored, scale, dtype=np.float32), labels  # one float copy, not two
