@@ -6,6 +6,8 @@ among them, so the incoming detector has its share of work — with profiles (bi
 carry interests, one message in twenty without a language tag (it is guessed) and one in fifty
 long (several thousand characters). The whole `run --once` is timed in its own process, on a
 fresh SQLite database: start-up, polling, the drafts it makes; peak RSS is that process's. The
+models are unpacked into the data folder first, in a process of their own whose time and peak
+are shown apart: a service does that once, at its first start (`bot.model_files`). The
 time until its `poll.done` log line is shown apart, as the ingestion's share, and so is the CPU
 time the process used: on a machine shared with other work, wall time says more about the others.
 
