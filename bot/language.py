@@ -9,6 +9,7 @@ among its top candidates. The model is imported on first use to keep the CLI qui
 
 from __future__ import annotations
 
+import logging
 import re
 import unicodedata
 from functools import cache
@@ -59,11 +60,19 @@ def _function_word_choice(text: str, candidates: list[str]) -> str | None:
 
 @cache
 def _identifier() -> Any:
+    """Mapped from unpacked files when there is a cache folder (`bot.model_files`), else loaded."""
     from py3langid.langid import MODEL_DIR, MODEL_FILE
 
+    from bot.language_files import mapped_two_letter_identifier
     from bot.language_model import load_two_letter_identifier
 
-    return load_two_letter_identifier(MODEL_DIR / MODEL_FILE)
+    try:
+        mapped = mapped_two_letter_identifier(MODEL_DIR / MODEL_FILE)
+    except (OSError, ValueError) as error:  # unreadable unpacked files: the model itself still loads
+        logging.getLogger(__name__).warning("the language model's unpacked files cannot be read (%s):"
+                                            " loading it into memory instead", error)
+        mapped = None
+    return mapped if mapped is not None else load_two_letter_identifier(MODEL_DIR / MODEL_FILE)
 
 
 _MIN_JUDGED_LETTERS = 12  # below this a wrong verdict is likelier than a right one
