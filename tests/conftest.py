@@ -55,7 +55,7 @@ def network_guard(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture(scope="session", autouse=True)
 def shared_model_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     """One folder of unpacked models for the whole run, the CLI processes tests start included:
-    unpacking them into every test's own data folder would cost 80 MB and two seconds each."""
+    unpacking them into every test's own data folder would cost 140 MB and two seconds each."""
     folder = tmp_path_factory.mktemp("model-cache")
     previous = os.environ.get("RAPPORT_STORAGE__MODEL_CACHE")
     os.environ["RAPPORT_STORAGE__MODEL_CACHE"] = str(folder)
