@@ -19,6 +19,7 @@ import logging
 import mmap
 import os
 import shutil
+import stat
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -42,6 +43,10 @@ def unpacked(name: str, sources: list[Path], version: str, build: Callable[[Path
     are built again under a new name. None when no cache folder is set or it cannot be written.
     """
     if _folder is None:
+        return None
+    if _writable_by_anyone(_folder):
+        _log.warning("model files for %s are kept in memory: %s is writable by every user, who could change"
+                     " them (run: chmod 700 %s)", name, _folder, _folder)
         return None
     target = _folder / f"{name}-{_fingerprint(sources, version)}"
     if target.is_dir():
@@ -84,6 +89,13 @@ def _build_into(target: Path, name: str, build: Callable[[Path], None]) -> None:
                 raise
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _writable_by_anyone(folder: Path) -> bool:
+    try:
+        return bool(folder.stat().st_mode & stat.S_IWOTH)
+    except OSError:
+        return False  # not there yet: it is made owner-only
 
 
 def _forget(descriptor: int) -> None:

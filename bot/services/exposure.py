@@ -27,6 +27,7 @@ class Check:
 
 def file_checks(settings: Settings) -> Iterator[Check]:
     yield _data_dir(settings.data_dir)
+    yield _model_cache(settings.model_cache_dir)
     for key, path in _secret_files(settings):
         check = _secret_file(key, path)
         if check is not None:
@@ -48,6 +49,28 @@ def _data_dir(path: Path) -> Check:
         return Check(name, "fail", f"{path} is writable by every user (mode {_mode(mode)}): anyone on this machine"
                                    f" could replace the database or the sessions in it; run: chmod 700 {path}")
     return Check(name, "ok", f"{path} (mode {_mode(mode)})")
+
+
+def _model_cache(path: Path | None) -> Check:
+    """Where the models are unpacked (`bot.model_files`): whoever can change those files can
+    change what the pitch guardrail sees, so the folder is refused when every user can write it."""
+    name = "model cache"
+    if path is None:
+        return Check(name, "ok", "off: the models are unpacked into memory at every start")
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        return Check(name, "ok", f"{path} does not exist yet; the models are unpacked there on first use"
+                                 " (about 140 MB)")
+    except OSError as error:
+        return Check(name, "warn", f"cannot read {path}: {error.strerror}; the models will be kept in memory")
+    if mode & stat.S_IWOTH:
+        return Check(name, "fail", f"{path} is writable by every user (mode {_mode(mode)}): anyone on this machine"
+                                   f" could change the models the pitch guardrail reads, so they are kept in memory"
+                                   f" instead; run: chmod 700 {path}")
+    built = [folder for folder in path.iterdir() if folder.is_dir() and not folder.name.startswith(".")]
+    size = sum(file.stat().st_size for folder in built for file in folder.iterdir())
+    return Check(name, "ok", f"{path} (mode {_mode(mode)}): {len(built)} model(s) unpacked, {size / 2**20:.0f} MB")
 
 
 def _secret_files(settings: Settings) -> Iterator[tuple[str, Path]]:

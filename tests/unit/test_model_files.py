@@ -112,3 +112,15 @@ def test_two_processes_building_the_same_files_both_end_with_one_folder(cache: P
     assert folder is not None and [p.name for p in cache.iterdir()] == [folder.name]
     assert np.load(folder / "table.npy").shape == (64, 64)
     assert not os.path.exists(winner[0])
+
+
+def test_a_folder_every_user_can_write_is_not_trusted(
+    cache: Path, source: Path, caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Whoever can change the files can change what the pitch guardrail sees."""
+    cache.mkdir(parents=True)
+    cache.chmod(0o777)
+    calls: list[Path] = []
+    with caplog.at_level(logging.WARNING, logger="bot.model_files"):
+        assert model_files.unpacked("toy", [source], "1.0", _builder(calls)) is None
+    assert calls == [] and "writable by every user" in caplog.text

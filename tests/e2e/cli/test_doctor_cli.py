@@ -118,3 +118,19 @@ def test_doctor_fails_a_damaged_database_and_goes_on(sandbox: Rapport, table: st
     assert result.exit_code == 1
     assert "is damaged" in line_for(result, "FAIL database: ")
     assert line_for(result, "ok   account demo credentials: ")  # the checks after it still ran
+
+
+def test_doctor_says_where_the_models_are_unpacked_and_fails_a_folder_anyone_can_write(sandbox: Rapport) -> None:
+    [before] = [line for line in lines(sandbox("doctor")) if line.startswith("ok   model cache")]
+    assert "does not exist yet" in before
+    folder = sandbox.config.parent / "data" / "cache" / "models"
+    folder.mkdir(parents=True)
+    (folder / "usem3-0123456789abcdef").mkdir()
+    (folder / "usem3-0123456789abcdef" / "table.npy").write_bytes(b"\0" * 3 * 2**20)
+    [after] = [line for line in lines(sandbox("doctor")) if "model cache" in line]
+    assert after.startswith("ok   model cache") and "1 model(s) unpacked, 3 MB" in after
+    folder.chmod(0o777)
+    result = sandbox("doctor")
+    [refused] = [line for line in lines(result) if "model cache" in line]
+    assert refused.startswith("FAIL model cache") and f"chmod 700 {folder}" in refused
+    assert result.exit_code != 0
