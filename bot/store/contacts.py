@@ -36,6 +36,9 @@ _BY_KEY = (select(contacts)
 _BY_KEY_UNCLAIMED = _BY_KEY.where(contacts.c.platform_id.is_(None))
 _BY_ID = select(contacts).where(contacts.c.id == bindparam("contact_id"))
 _BY_ID_FOR_UPDATE = _BY_ID.with_for_update()
+# Several at once, in id order: two writers locking overlapping sets take the rows in one order.
+_BY_IDS = select(contacts).where(contacts.c.id.in_(bindparam("contact_ids", expanding=True))).order_by(contacts.c.id)
+_BY_IDS_FOR_UPDATE = _BY_IDS.with_for_update()
 _LATEST_SEEN = case(
     (or_(contacts.c.last_seen_at.is_(None), contacts.c.last_seen_at < bindparam("at")), bindparam("at")),
     else_=contacts.c.last_seen_at,
@@ -101,6 +104,14 @@ class ContactRepository:
         query = _BY_ID_FOR_UPDATE if for_update else _BY_ID
         row = self._c.execute(query, {"contact_id": contact_id}).first()
         return None if row is None else _to_contact(row)
+
+    def get_many(self, contact_ids: set[int] | list[int], *, for_update: bool = False) -> dict[int, Contact]:
+        """`get` for several contacts in one statement, by id (a forgotten one is absent)."""
+        if not contact_ids:
+            return {}
+        query = _BY_IDS_FOR_UPDATE if for_update else _BY_IDS
+        rows = self._c.execute(query, {"contact_ids": sorted(contact_ids)})
+        return {row.id: _to_contact(row) for row in rows}
 
     def find(self, handle: str, account: str | None = None) -> list[Contact]:
         query = select(contacts).where(contacts.c.handle_key == _key(handle))

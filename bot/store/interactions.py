@@ -37,6 +37,22 @@ _FINISH_CLAIM = (update(interactions)
                  .where(interactions.c.id == bindparam("interaction_id"),
                         interactions.c.draft_state == bindparam("claim"))
                  .values(draft_state=bindparam("new_state")))
+# A batch of messages claimed in one statement. On PostgreSQL a row another transaction holds
+# (another drafter claiming it) is passed by, not waited for: that drafter takes it, and two
+# drafters claiming overlapping batches cannot deadlock.
+_PENDING_AMONG = (select(interactions.c.id)
+                  .where(interactions.c.id.in_(bindparam("ids", expanding=True)),
+                         interactions.c.draft_state == "pending")
+                  .with_for_update(skip_locked=True))
+_CLAIM_MANY = (update(interactions)
+               .where(interactions.c.id.in_(_PENDING_AMONG), interactions.c.draft_state == "pending")
+               .values(draft_state=bindparam("new_state"))
+               .returning(interactions.c.id))
+_FINISH_MANY = (update(interactions)
+                .where(interactions.c.id.in_(bindparam("ids", expanding=True)),
+                       interactions.c.draft_state == bindparam("claim"))
+                .values(draft_state=bindparam("new_state"))
+                .returning(interactions.c.id))
 _NEWER_IN_THREAD = select(func.count()).select_from(interactions).where(
     interactions.c.contact_id == bindparam("contact_id"), interactions.c.thread == bindparam("thread"),
     interactions.c.id != bindparam("interaction_id"), interactions.c.at > bindparam("at"),
@@ -110,6 +126,22 @@ class InteractionRepository:
         claim = f"{_CLAIM}{int(now.timestamp()) // 60:x}"
         taken = self._c.execute(_CLAIM_PENDING, {"interaction_id": interaction_id, "new_state": claim}).rowcount
         return claim if taken == 1 else None
+
+    def claim_many_for_drafting(self, interaction_ids: list[int], now: datetime) -> tuple[str, set[int]]:
+        """Take those of these messages that still wait, in one statement: the claim, and the ids
+        taken (the others another drafter took first, or holds at this moment on PostgreSQL)."""
+        claim = f"{_CLAIM}{int(now.timestamp()) // 60:x}"
+        if not interaction_ids:
+            return claim, set()
+        taken = self._c.execute(_CLAIM_MANY, {"ids": list(interaction_ids), "new_state": claim}).scalars()
+        return claim, set(taken)
+
+    def finish_many(self, interaction_ids: list[int], claim: str, state: str) -> set[int]:
+        """`finish_drafting` for messages taken under one claim: the ids whose claim was still held."""
+        if not interaction_ids:
+            return set()
+        return set(self._c.execute(
+            _FINISH_MANY, {"ids": list(interaction_ids), "claim": claim, "new_state": state}).scalars())
 
     def finish_drafting(self, interaction_id: int, claim: str, state: str) -> bool:
         """Move a claimed message to `state` (drafted, skipped, or pending to give it back).
