@@ -10,11 +10,21 @@ from sqlalchemy import Connection, Update, bindparam, case, delete, func, insert
 
 from bot.domain.contacts import Contact
 from bot.domain.handles import handle_key
-from bot.domain.memory import Fact, FactKind
+from bot.domain.memory import TOPIC_SOURCE, Fact, FactKind
 from bot.domain.models import Direction, Person
 from bot.domain.stage_history import change_between
 from bot.domain.stages import RelationshipCounters, Stage, StageAssessment
 from bot.store.schema import contacts, conversations, facts, stage_changes
+
+
+@dataclass(frozen=True)
+class Sighting:
+    """A person seen in an interaction: their contact, whether the stored bio or fields changed,
+    and whether the contact was created by this sighting (it then has no facts or conversations)."""
+
+    contact: Contact
+    profile_changed: bool
+    created: bool
 
 
 @dataclass(frozen=True)
@@ -54,10 +64,13 @@ _STARTED_THAT_DAY = select(func.count()).select_from(conversations).where(
 _NEW_CONVERSATION = insert(conversations)
 _UPDATE_CONVERSATION = update(conversations).where(conversations.c.id == bindparam("conversation_id"))
 _SAVE_PROGRESS = update(contacts).where(contacts.c.id == bindparam("contact_id"))
+_SAVE_PROGRESS_AND_EXCHANGES = _SAVE_PROGRESS.values(exchanges_since_pitch=bindparam("new_exchanges"))
 _ADD_FACT = insert(facts).returning(facts.c.id)
 _ADD_CONTACT = insert(contacts).returning(*contacts.c)  # the whole row: no second read
 _ADD_STAGE_CHANGE = insert(stage_changes)
 _FLAGS: dict[tuple[str, ...], Update] = {}  # `update_flags` by the columns it sets
+_KNOWLEDGE = select(func.count()).select_from(facts).where(facts.c.contact_id == bindparam("contact_id"),
+                                                            facts.c.source != TOPIC_SOURCE)
 _FACTS = select(facts).where(facts.c.contact_id == bindparam("contact_id")).order_by(facts.c.at, facts.c.id)
 
 
@@ -71,6 +84,11 @@ class ContactRepository:
 
     def resolve_tracking(self, account: str, person: Person, now: datetime) -> tuple[Contact, bool]:
         """As `resolve`, and whether the stored bio or fields changed (or the contact is new)."""
+        sighting = self.resolve_sighting(account, person, now)
+        return sighting.contact, sighting.profile_changed
+
+    def resolve_sighting(self, account: str, person: Person, now: datetime) -> Sighting:
+        """As `resolve_tracking`, and whether the contact was created now."""
         row = self._find_row(account, person)
         if row is None:
             new_row = self._c.execute(_ADD_CONTACT, dict(
@@ -79,14 +97,14 @@ class ContactRepository:
                 fields=json.dumps([list(f) for f in person.fields]),
                 first_seen_at=now, last_seen_at=now,
             )).one()
-            return _to_contact(new_row), True
+            return Sighting(_to_contact(new_row), profile_changed=True, created=True)
         changes = _profile_changes(row, person)
         if changes:
             updated = self._c.execute(
                 update(contacts).where(contacts.c.id == row.id).values(**changes).returning(*contacts.c)
             ).one()
-            return _to_contact(updated), bool({"bio", "fields"} & changes.keys())
-        return _to_contact(row), False
+            return Sighting(_to_contact(updated), bool({"bio", "fields"} & changes.keys()), created=False)
+        return Sighting(_to_contact(row), profile_changed=False, created=False)
 
     def _find_row(self, account: str, person: Person):  # noqa: ANN202
         if person.platform_id:
@@ -146,13 +164,18 @@ class ContactRepository:
     def touch(self, contact_id: int, at: datetime, *, signal: bool) -> None:
         self._c.execute(_TOUCH_SIGNAL if signal else _TOUCH, {"contact_id": contact_id, "at": at})
 
-    def record_message(self, contact_id: int, thread: str, at: datetime, direction: Direction) -> ConversationChange:
-        """Count one message into its conversation (the thread), creating it on first sight."""
-        row = self._c.execute(_CONVERSATION, {"contact_id": contact_id, "thread": thread}).first()
+    def record_message(
+        self, contact_id: int, thread: str, at: datetime, direction: Direction, *, new_contact: bool = False,
+    ) -> ConversationChange:
+        """Count one message into its conversation (the thread), creating it on first sight.
+        `new_contact`: the contact was created for this message, so no conversation of theirs
+        is stored yet (nothing to look up)."""
+        row = None if new_contact else self._c.execute(_CONVERSATION, {"contact_id": contact_id,
+                                                                       "thread": thread}).first()
         inbound = direction is Direction.INBOUND
         if row is None:
             day = at.date().isoformat()
-            new_day = inbound and self._started_that_day(contact_id, day) == 0
+            new_day = inbound and (new_contact or self._started_that_day(contact_id, day) == 0)
             self._c.execute(_NEW_CONVERSATION, dict(
                 contact_id=contact_id, thread=thread, started_at=at, started_on=day, last_at=at,
                 inbound=int(inbound), outbound=int(not inbound),
@@ -177,24 +200,29 @@ class ContactRepository:
 
     def save_progress(
         self, contact: Contact, counters: RelationshipCounters, assessment: StageAssessment, *,
-        at: datetime, cause: str,
+        at: datetime, cause: str, exchanges_since_pitch: int | None = None,
     ) -> None:
         """Store the counters and the stage; a new stage is also written to the stage history,
-        dated `at` (when it was reached) with its cause, as it happens."""
+        dated `at` (when it was reached) with its cause, as it happens. `exchanges_since_pitch`,
+        if given, is stored in the same statement."""
         change = change_between(contact.stage, assessment, at, cause)
         if change is not None:
             self._c.execute(_ADD_STAGE_CHANGE, dict(
                 contact_id=contact.id, at=change.at, from_stage=change.from_stage.value,
                 to_stage=change.to_stage.value, cause=change.cause, reason=change.reason,
             ))
-        self._c.execute(_SAVE_PROGRESS, dict(
+        values = dict(
             contact_id=contact.id, conversations=counters.conversations, conversation_days=counters.conversation_days,
             reciprocal_conversations=counters.reciprocal_conversations,
             first_conversation_at=counters.first_conversation_at,
             last_conversation_at=counters.last_conversation_at,
             known_facts=counters.known_facts, trusted=counters.trusted,
             stage=assessment.stage.value, stage_reason=assessment.why,
-        ))
+        )
+        if exchanges_since_pitch is None:
+            self._c.execute(_SAVE_PROGRESS, values)
+        else:
+            self._c.execute(_SAVE_PROGRESS_AND_EXCHANGES, {**values, "new_exchanges": exchanges_since_pitch})
 
     def update_flags(self, contact_id: int, **values: object) -> None:
         """Opt-out, pitch bookkeeping, trust, profile refresh time: columns by name."""
@@ -214,6 +242,10 @@ class ContactRepository:
     def facts(self, contact_id: int) -> list[Fact]:
         rows = self._c.execute(_FACTS, {"contact_id": contact_id})
         return [Fact(FactKind(r.kind), r.text, r.source, r.at, r.language, r.due, r.id) for r in rows]
+
+    def count_knowledge(self, contact_id: int) -> int:
+        """How many facts about them are knowledge (what they told or the user noted), not mined topics."""
+        return self._c.execute(_KNOWLEDGE, {"contact_id": contact_id}).scalar_one()
 
     def set_fact_kind(self, fact_id: int, kind: FactKind) -> None:
         self._c.execute(update(facts).where(facts.c.id == fact_id).values(kind=kind.value))

@@ -172,11 +172,8 @@ class InteractionRepository:
         A fault of the database itself (unreachable, locked) comes out as StoreError, for the
         whole unit of work to be given up and redone; anything else is a fault of that record.
         """
-        try:
-            with self._c.begin_nested():
-                yield
-        except (OperationalError, InterfaceError) as error:
-            raise StoreError(f"database unavailable: {error.orig}") from error
+        with database_faults(), self._c.begin_nested():
+            yield
 
     def thread_of(self, account: str, post_id: str) -> str | None:
         """The thread a stored post belongs to (ours or theirs), if it is stored."""
@@ -230,6 +227,16 @@ class InteractionRepository:
 
     def delete_for_contact(self, contact_id: int) -> None:
         self._c.execute(delete(interactions).where(interactions.c.contact_id == contact_id))
+
+
+@contextmanager
+def database_faults() -> Iterator[None]:
+    """A fault of the database itself (unreachable, locked) as StoreError: the whole unit of work
+    is to be given up and redone, not one record skipped."""
+    try:
+        yield
+    except (OperationalError, InterfaceError) as error:
+        raise StoreError(f"database unavailable: {error.orig}") from error
 
 
 def _claimed_minute(state: str) -> int:
