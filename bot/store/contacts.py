@@ -6,7 +6,9 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, Update, bindparam, case, delete, func, insert, or_, select, update
+from sqlalchemy import (
+    Connection, Update, bindparam, case, delete, func, insert, literal, or_, select, union_all, update,
+)
 
 from bot.domain.contacts import Contact
 from bot.domain.handles import handle_key
@@ -38,12 +40,21 @@ class ConversationChange:
 
 # The statements run for every ingested message, built once: building and keying a statement
 # costs several times what SQLite takes to run it.
-_BY_PLATFORM_ID = select(contacts).where(contacts.c.account == bindparam("account"),
-                                         contacts.c.platform_id == bindparam("platform_id"))
 _BY_KEY = (select(contacts)
            .where(contacts.c.account == bindparam("account"), contacts.c.handle_key == bindparam("key"))
            .order_by(contacts.c.id))
-_BY_KEY_UNCLAIMED = _BY_KEY.where(contacts.c.platform_id.is_(None))
+# Both look-ups in one statement: the row of the platform id if any, else the first row of the
+# handle that no platform id claims; each branch is the query it was alone, on its own index.
+_FIRST_UNCLAIMED = (select(contacts)
+                    .where(contacts.c.account == bindparam("account"), contacts.c.handle_key == bindparam("key"),
+                           contacts.c.platform_id.is_(None))
+                    .order_by(contacts.c.id).limit(1).subquery())
+_EITHER = union_all(
+    select(contacts, literal(0).label("preference")).where(contacts.c.account == bindparam("account"),
+                                                           contacts.c.platform_id == bindparam("platform_id")),
+    select(_FIRST_UNCLAIMED, literal(1).label("preference")),
+).subquery()
+_BY_PLATFORM_ID_ELSE_KEY = select(_EITHER).order_by(_EITHER.c.preference).limit(1)
 _BY_ID = select(contacts).where(contacts.c.id == bindparam("contact_id"))
 _BY_ID_FOR_UPDATE = _BY_ID.with_for_update()
 # Several at once, in id order: two writers locking overlapping sets take the rows in one order.
@@ -107,14 +118,12 @@ class ContactRepository:
         return Sighting(_to_contact(row), profile_changed=False, created=False)
 
     def _find_row(self, account: str, person: Person):  # noqa: ANN202
-        if person.platform_id:
-            row = self._c.execute(_BY_PLATFORM_ID, {"account": account, "platform_id": person.platform_id}).first()
-            if row is not None:
-                return row
         # Known only by handle so far (a `sent` history event names no id): adopt that row.
         # Without an id of its own, the sighting matches any row of that handle.
-        query = _BY_KEY if person.platform_id is None else _BY_KEY_UNCLAIMED
-        return self._c.execute(query, {"account": account, "key": _key(person.handle)}).first()
+        if person.platform_id:
+            return self._c.execute(_BY_PLATFORM_ID_ELSE_KEY, {
+                "account": account, "platform_id": person.platform_id, "key": _key(person.handle)}).first()
+        return self._c.execute(_BY_KEY, {"account": account, "key": _key(person.handle)}).first()
 
     def get(self, contact_id: int, *, for_update: bool = False) -> Contact | None:
         """`for_update` holds the row until commit (PostgreSQL; SQLite serialises writers): one
