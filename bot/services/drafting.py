@@ -174,8 +174,9 @@ def _ask(
 
 
 def _claim(run: _Drafting, chunk: list[StoredInteraction], now: datetime) -> list[_Claimed]:
-    """Take these messages, in one transaction, and read what the drafter needs; those another
-    drafter took first are passed by, and those that need no draft are marked so."""
+    """Take these messages, in one transaction, and read what the drafter needs (each person's
+    facts and drafts in one statement for all); those another drafter took first are passed by,
+    and those that need no draft are marked so."""
     claimed: list[_Claimed] = []
     skipped: list[tuple[StoredInteraction, str]] = []
     with run.store.unit_of_work() as uow:
@@ -183,15 +184,20 @@ def _claim(run: _Drafting, chunk: list[StoredInteraction], now: datetime) -> lis
         mine = [stored for stored in chunk if stored.id in taken]
         run.taken += len(mine)
         contacts = uow.contacts.get_many({stored.contact_id for stored in mine})
-        for stored in mine:
-            contact = contacts[stored.contact_id]  # forgetting a contact deletes its messages
-            post = stored.interaction.post
-            assert post is not None, "only messages await drafts"
-            why_not = skip_reason(uow, stored, contact, now, run.max_age)
+        to_draft = []
+        for stored in mine:  # forgetting a contact deletes its messages: each has its contact
+            why_not = skip_reason(uow, stored, contacts[stored.contact_id], now, run.max_age)
             if why_not:
                 skipped.append((stored, why_not))
-                continue
-            memory = memory_for_reply(uow, contact, post, now, cooldown=run.followup_cooldown)
+            else:
+                to_draft.append(stored)
+        people = {stored.contact_id for stored in to_draft}
+        facts, drafts = uow.contacts.facts_of(people), uow.drafts.for_contacts(people)
+        for stored in to_draft:
+            contact, post = contacts[stored.contact_id], stored.interaction.post
+            assert post is not None, "only messages await drafts"
+            memory = memory_for_reply(uow, contact, post, now, cooldown=run.followup_cooldown,
+                                      drafts=drafts[contact.id], facts=facts[contact.id])
             claimed.append(_Claimed(stored, claim, contact, memory, context_for(uow, stored, contact, run.platform)))
         uow.interactions.finish_many([stored.id for stored, _ in skipped], claim, "skipped")
         uow.commit()
