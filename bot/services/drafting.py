@@ -19,7 +19,7 @@ from bot.domain.stages import Stage
 from bot.ports import Clock, Drafter
 from bot.services.deciding import Policy
 from bot.services.draft_records import record_drafts, reply_target
-from bot.services.drafter_calls import ask_drafter, context_for
+from bot.services.drafter_calls import THREAD_LOOKBACK, ask_drafter, context_for, moved_on
 from bot.services.followups import FOLLOWUP_COOLDOWN, memory_for_reply
 from bot.store.unit_of_work import SqlAlchemyStore, SqlUnitOfWork
 
@@ -184,9 +184,11 @@ def _claim(run: _Drafting, chunk: list[StoredInteraction], now: datetime) -> lis
         mine = [stored for stored in chunk if stored.id in taken]
         run.taken += len(mine)
         contacts = uow.contacts.get_many({stored.contact_id for stored in mine})
+        latest = uow.interactions.for_contacts({stored.contact_id for stored in mine}, limit=THREAD_LOOKBACK)
         to_draft = []
         for stored in mine:  # forgetting a contact deletes its messages: each has its contact
-            why_not = skip_reason(uow, stored, contacts[stored.contact_id], now, run.max_age)
+            why_not = skip_reason(uow, stored, contacts[stored.contact_id], now, run.max_age,
+                                  latest[stored.contact_id])
             if why_not:
                 skipped.append((stored, why_not))
             else:
@@ -198,7 +200,8 @@ def _claim(run: _Drafting, chunk: list[StoredInteraction], now: datetime) -> lis
             assert post is not None, "only messages await drafts"
             memory = memory_for_reply(uow, contact, post, now, cooldown=run.followup_cooldown,
                                       drafts=drafts[contact.id], facts=facts[contact.id])
-            claimed.append(_Claimed(stored, claim, contact, memory, context_for(uow, stored, contact, run.platform)))
+            context = context_for(uow, stored, contact, run.platform, latest[contact.id])
+            claimed.append(_Claimed(stored, claim, contact, memory, context))
         uow.interactions.finish_many([stored.id for stored, _ in skipped], claim, "skipped")
         uow.commit()
     for stored, why_not in skipped:
@@ -250,8 +253,10 @@ def _give_back(store: SqlAlchemyStore, claims: list[tuple[StoredInteraction, str
 
 def skip_reason(
     uow: SqlUnitOfWork, stored: StoredInteraction, contact: Contact, now: datetime, max_age: timedelta | None,
+    latest: list[StoredInteraction] | None = None,
 ) -> str | None:
-    """Why this message gets no draft at all, or None."""
+    """Why this message gets no draft at all, or None. `latest`: the person's latest
+    interactions, when the caller read them (`drafter_calls.moved_on`)."""
     if reason := contact.not_to_be_written_to:
         return reason
     if stored.category == Category.OPT_OUT.value:
@@ -260,7 +265,10 @@ def skip_reason(
         return "incoming_pitch"
     if max_age is not None and now - stored.interaction.at > max_age:
         return "too_old"
-    if uow.interactions.newer_in_thread(stored):
+    moved = None if latest is None else moved_on(stored, latest)
+    if moved is None:
+        moved = uow.interactions.newer_in_thread(stored)
+    if moved:
         return "conversation_moved_on"
     return None
 

@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, delete, func, select, update
+from sqlalchemy import Connection, bindparam, delete, func, literal, select, union_all, update
 from sqlalchemy.exc import InterfaceError, OperationalError
 
 from bot.domain.models import (
@@ -62,6 +62,22 @@ _OUTBOUND_SINCE = select(func.count()).select_from(interactions).where(
     interactions.c.direction == Direction.OUTBOUND.value, interactions.c.at >= bindparam("since"),
 )
 _FOR_CONTACT: dict[int, Any] = {}  # by limit
+_FOR_CONTACTS: dict[tuple[int, int], Any] = {}  # by number of contacts and limit
+
+
+def _for_contacts(count: int, limit: int) -> Any:
+    """Each contact's latest `limit` interactions, newest first, one contact after another."""
+    statement = _FOR_CONTACTS.get((count, limit))
+    if statement is None:
+        parts = [
+            _joined().add_columns(literal(n).label("part")).where(interactions.c.contact_id == bindparam(f"c{n}"))
+            .order_by(interactions.c.at.desc(), interactions.c.id.desc()).limit(limit).subquery()
+            for n in range(count)
+        ]
+        both = union_all(*[select(part) for part in parts]).subquery()
+        statement = _FOR_CONTACTS[(count, limit)] = select(both).order_by(both.c.part, both.c.at.desc(),
+                                                                          both.c.id.desc())
+    return statement
 
 
 def _add_statement(connection: Connection) -> Any:
@@ -196,6 +212,18 @@ class InteractionRepository:
                 _joined().where(interactions.c.contact_id == bindparam("contact_id"))
                 .order_by(interactions.c.at.desc(), interactions.c.id.desc()).limit(limit))
         return [_to_stored(r) for r in self._c.execute(query, {"contact_id": contact_id})]
+
+    def for_contacts(self, contact_ids: set[int] | list[int], limit: int = 50) -> dict[int, list[StoredInteraction]]:
+        """`for_contact` for several contacts, in a statement per 100 of them (each contact's
+        part on its own index, as alone); every id is a key."""
+        found: dict[int, list[StoredInteraction]] = {contact_id: [] for contact_id in contact_ids}
+        ordered = sorted(found)
+        for start in range(0, len(ordered), 100):  # well under SQLite's 500 terms of a UNION
+            chunk = ordered[start:start + 100]
+            rows = self._c.execute(_for_contacts(len(chunk), limit), {f"c{n}": c for n, c in enumerate(chunk)})
+            for row in rows:
+                found[row.contact_id].append(_to_stored(row))
+        return found
 
     def last_inbound_message(self, contact_id: int) -> StoredInteraction | None:
         row = self._c.execute(

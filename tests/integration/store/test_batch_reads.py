@@ -58,3 +58,42 @@ def test_a_batch_claim_takes_only_the_messages_still_waiting(store, clock) -> No
         assert taken == {1, 3}
         assert uow.interactions.finish_many([1, 2, 3], claim, "drafted") == {1, 3}
         uow.commit()
+
+
+def test_the_latest_interactions_of_several_contacts_tell_whether_a_thread_moved_on_as_the_store_does(
+    store, clock,  # noqa: ANN001
+) -> None:
+    from datetime import timedelta
+
+    from bot.services.drafter_calls import moved_on
+
+    ana, bea = Person("u-ana", "ana@x.example"), Person("u-bea", "bea@x.example")
+    at = clock.now()
+    events = [  # two threads of Ana's, interleaved, one message at the same time as another; one of Bea's
+        Interaction("a1", InteractionKind.MENTION, at, ana, Post("a1", "¿Qué tal?", "es")),
+        Interaction("a2", InteractionKind.MENTION, at + timedelta(minutes=1), ana, Post("a2", "Otra cosa", "es")),
+        Interaction("a3", InteractionKind.REPLY, at + timedelta(minutes=2), ana,
+                    Post("a3", "Sigo", "es", in_reply_to="a1", thread="a1")),
+        Interaction("a4", InteractionKind.REPLY, at + timedelta(minutes=2), ana,
+                    Post("a4", "Y más", "es", in_reply_to="a2", thread="a2")),
+        Interaction("a5", InteractionKind.FOLLOW, at + timedelta(minutes=3), ana),
+        Interaction("b1", InteractionKind.MENTION, at, bea, Post("b1", "Hola", "es")),
+    ]
+    platform = FakePlatform()
+    platform.push(*events)
+    poll_account(store, platform, "demo", clock=clock, policy=POLICY, log=RecordingLog())
+    with store.unit_of_work(read_only=True) as uow:
+        ids = [c.id for c in uow.contacts.list("demo")]
+        for limit in (50, 3, 1):
+            latest = uow.interactions.for_contacts(ids, limit=limit)
+            assert {i: [s.id for s in latest[i]] for i in ids} == {
+                i: [s.id for s in uow.interactions.for_contact(i, limit=limit)] for i in ids}
+            every = [s for i in ids for s in uow.interactions.for_contact(i, limit=50)]
+            told = {s.interaction.id: moved_on(s, latest[s.contact_id]) for s in every}
+            assert all(told[s.interaction.id] in (None, uow.interactions.newer_in_thread(s)) for s in every)
+            assert limit < 5 or None not in told.values()
+        assert {k for k, v in told.items() if v is not None} == {"a5", "b1"}  # limit 1: each newest only
+    with store.unit_of_work(read_only=True) as uow:
+        latest = uow.interactions.for_contacts(ids)
+        assert {s.interaction.id: moved_on(s, latest[s.contact_id]) for i in ids for s in latest[i]} == {
+            "a1": True, "a2": True, "a3": False, "a4": False, "a5": False, "b1": False}
