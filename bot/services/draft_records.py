@@ -60,13 +60,17 @@ def _record_together(run: _Drafting, items: list[_Asked]) -> list[_Recorded]:
         held: set[int] = set()
         for claim in {item.claim for item in items}:
             held |= uow.interactions.finish_many([i.stored.id for i in items if i.claim == claim], claim, "drafted")
-        contacts = uow.contacts.get_many({i.stored.contact_id for i in items if i.stored.id in held},
-                                         for_update=True)
+        people = {i.stored.contact_id for i in items if i.stored.id in held}
+        contacts = uow.contacts.get_many(people, for_update=True)
+        today = run.policy.day_start(run.clock.now())
+        sent = uow.interactions.count_outbound_among(people, today)  # nothing below sends
         for item in items:
             if item.stored.id not in held:
                 results.append(_Recorded(item, lost=True))
                 continue
-            results.append(_record_in(run, uow, item, contacts[item.stored.contact_id], run.clock.now()))
+            now = run.clock.now()
+            sent_today = sent[item.stored.contact_id] if run.policy.day_start(now) == today else None
+            results.append(_record_in(run, uow, item, contacts[item.stored.contact_id], now, sent_today))
         uow.commit()
     return results
 
@@ -82,9 +86,12 @@ def _record_alone(run: _Drafting, item: _Asked) -> _Recorded:
     return result
 
 
-def _record_in(run: _Drafting, uow: SqlUnitOfWork, item: _Asked, contact: Contact, now: datetime) -> _Recorded:
+def _record_in(
+    run: _Drafting, uow: SqlUnitOfWork, item: _Asked, contact: Contact, now: datetime, sent_today: int | None = None,
+) -> _Recorded:
     """Store the suggestions as drafts, folding into the reply already waiting for this person
-    (see `folding`): what waits is read here, under the contact's lock, not before drafting."""
+    (see `folding`): what waits is read here, under the contact's lock, not before drafting.
+    `sent_today`: what was sent them today, when counted already."""
     stored, offered = item.stored, item.offered
     target = reply_target(stored)
     waiting = folding.waiting_group(uow, contact.id)
@@ -92,7 +99,8 @@ def _record_in(run: _Drafting, uow: SqlUnitOfWork, item: _Asked, contact: Contac
         folding.fold_older(uow, waiting, stored.id, now)
         return _Recorded(item, folded_into=waiting[0].id)
     folded = folding.folded_with(waiting)
-    drafts = [_new_draft(uow, stored, contact, target, s, run.platform, now, run.policy, folded) for s in offered]
+    drafts = [_new_draft(uow, stored, contact, target, s, run.platform, now, run.policy, folded, sent_today)
+              for s in offered]
     actor = f"drafter:{run.drafter.name}"
     for draft in drafts:
         uow.drafts.add(draft)
@@ -137,6 +145,7 @@ def reply_target(stored: StoredInteraction) -> ReplyTarget:
 def _new_draft(
     uow: SqlUnitOfWork, stored: StoredInteraction, contact: Contact, target: ReplyTarget,
     suggestion: Suggestion, platform: str, now: datetime, policy: Policy, folded: tuple[int, ...] = (),
+    sent_today: int | None = None,
 ) -> Draft:
     post = stored.interaction.post
     assert post is not None
@@ -144,7 +153,7 @@ def _new_draft(
     # folds earlier messages in is decided afresh like any other, on its own text and message.
     text = suggestion.text
     decision = policy.decide_text(uow, contact, text, now, visibility=post.visibility,
-                                  answered=post.visibility, language=post.language)
+                                  answered=post.visibility, language=post.language, sent_today=sent_today)
     return Draft(
         id=new_draft_id(), account=stored.account, platform=platform, contact_id=contact.id,
         contact_handle=contact.handle, target=target, text=text, language=post.language,

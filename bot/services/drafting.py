@@ -20,7 +20,7 @@ from bot.ports import Clock, Drafter
 from bot.services.deciding import Policy
 from bot.services.draft_records import record_drafts, reply_target
 from bot.services.drafter_calls import THREAD_LOOKBACK, ask_drafter, context_for, moved_on
-from bot.services.followups import FOLLOWUP_COOLDOWN, memory_for_reply
+from bot.services.followups import FOLLOWUP_COOLDOWN, memory_for_reply, replaceable
 from bot.store.unit_of_work import SqlAlchemyStore, SqlUnitOfWork
 
 
@@ -195,11 +195,12 @@ def _claim(run: _Drafting, chunk: list[StoredInteraction], now: datetime) -> lis
                 to_draft.append(stored)
         people = {stored.contact_id for stored in to_draft}
         facts, drafts = uow.contacts.facts_of(people), uow.drafts.for_contacts(people)
+        written = uow.state.edited_drafts([d for person in people for d in replaceable(drafts[person])])
         for stored in to_draft:
             contact, post = contacts[stored.contact_id], stored.interaction.post
             assert post is not None, "only messages await drafts"
             memory = memory_for_reply(uow, contact, post, now, cooldown=run.followup_cooldown,
-                                      drafts=drafts[contact.id], facts=facts[contact.id])
+                                      drafts=drafts[contact.id], facts=facts[contact.id], written=written)
             context = context_for(uow, stored, contact, run.platform, latest[contact.id])
             claimed.append(_Claimed(stored, claim, contact, memory, context))
         uow.interactions.finish_many([stored.id for stored, _ in skipped], claim, "skipped")

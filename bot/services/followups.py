@@ -23,18 +23,24 @@ FOLLOWUP_COOLDOWN = timedelta(days=30)  # `drafting.followup_cooldown_days`
 def memory_for_reply(
     uow: SqlUnitOfWork, contact: Contact, post: Post, now: datetime, *,
     cooldown: timedelta = FOLLOWUP_COOLDOWN, lookback: timedelta = PLAN_LOOKBACK,
-    drafts: list[Draft] | None = None, facts: list[Fact] | None = None,
+    drafts: list[Draft] | None = None, facts: list[Fact] | None = None, written: set[str] | None = None,
 ) -> ContactMemory:
     """Memory for a reply to `post`. The replies to this person still waiting for a person do
     not hold their follow-ups: the new reply folds them in and replaces them (`folding`), unless
-    a person wrote one, which then stays and keeps what it asks. `drafts` and `facts`: theirs,
-    when the caller read them already (for several people at once)."""
+    a person wrote one, which then stays and keeps what it asks. `drafts`, `facts`, and which
+    of their `replaceable` drafts a person `written`: theirs, when the caller read them already
+    (for several people at once)."""
     drafts = uow.drafts.for_contact(contact.id) if drafts is None else drafts
-    replaced = [d.id for d in drafts if d.kind == "reply" and d.status in (DraftStatus.PENDING, DraftStatus.BLOCKED)]
-    written = uow.state.edited_drafts(replaced)
+    replaced = replaceable(drafts)
+    written = uow.state.edited_drafts(replaced) if written is None else written
     kept = [d for d in drafts if d.id not in replaced or d.id in written]
     tone = read_tone(post.text, post.spoiler_text)
     return _fitted(uow, contact, tone, kept, now, cooldown, lookback, facts)
+
+
+def replaceable(drafts: list[Draft]) -> list[str]:
+    """The replies among `drafts` that a new reply folds in and replaces, unless a person wrote them."""
+    return [d.id for d in drafts if d.kind == "reply" and d.status in (DraftStatus.PENDING, DraftStatus.BLOCKED)]
 
 
 def memory_for_checkin(

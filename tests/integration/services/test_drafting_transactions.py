@@ -144,3 +144,30 @@ def test_a_message_another_transaction_holds_is_passed_by_not_waited_for(store, 
     finally:
         other.close()
     assert draft(store, clock).drafted == 1
+
+
+def test_a_batch_decides_with_what_was_sent_to_each_person_today_counted_at_once(
+    store, clock, monkeypatch: pytest.MonkeyPatch,  # noqa: ANN001
+) -> None:
+    from datetime import timedelta
+
+    monkeypatch.setattr(drafting, "OUTGOING_BATCH_SECONDS", 60.0)
+    ana, bea = Person("u-ana", "ana@x.example", "Ana"), Person("u-bea", "bea@x.example", "Bea")
+    platform = FakePlatform()
+    platform.push(
+        Interaction("s-1", InteractionKind.SENT, clock.now() - timedelta(days=2), ana, Post("s-1", "Hola Ana", "es")),
+        Interaction("s-2", InteractionKind.SENT, clock.now() - timedelta(hours=2), ana, Post("s-2", "¿Qué tal?", "es")),
+        Interaction("s-3", InteractionKind.SENT, clock.now() - timedelta(hours=1), ana, Post("s-3", "¡Hasta!", "es")),
+        Interaction("s-4", InteractionKind.SENT, clock.now() - timedelta(days=1), bea, Post("s-4", "Hola Bea", "es")),
+        Interaction("n-1", InteractionKind.MENTION, clock.now(), ana, Post("p-1", "¿Qué tal el huerto?", "es")),
+        Interaction("n-2", InteractionKind.MENTION, clock.now(), bea, Post("p-2", "¿Qué tal el huerto?", "es")),
+    )
+    poll_account(store, platform, "demo", clock=clock, policy=POLICY, log=RecordingLog())
+    with watching(store) as statements:
+        assert draft(store, clock).drafted == 2
+    assert statements.count("SELECT count(*) AS count_1 FROM interactions WHERE interactions.contact_id") == 0
+    with store.unit_of_work() as uow:
+        rates = {d.contact_handle: next(r.message for r in d.decision.results if r.code == "contact_rate")
+                 for d in uow.drafts.list(None)}
+    limit = POLICY.config.max_messages_per_day
+    assert rates == {"ana@x.example": f"2 of {limit} messages today", "bea@x.example": f"0 of {limit} messages today"}
