@@ -11,11 +11,11 @@ from sqlalchemy import (
 )
 
 from bot.domain.contacts import Contact
-from bot.domain.handles import handle_key
 from bot.domain.memory import TOPIC_SOURCE, Fact, FactKind
 from bot.domain.models import Direction, Person
 from bot.domain.stage_history import change_between
 from bot.domain.stages import RelationshipCounters, Stage, StageAssessment
+from bot.store.contact_rows import contact_key, profile_changes, to_contact
 from bot.store.schema import contacts, conversations, facts, stage_changes
 
 
@@ -106,33 +106,33 @@ class ContactRepository:
         if row is None:
             new_row = self._c.execute(_ADD_CONTACT, dict(
                 account=account, platform_id=person.platform_id, handle=person.handle,
-                handle_key=_key(person.handle), name=person.name, bio=person.bio, bot=person.bot,
+                handle_key=contact_key(person.handle), name=person.name, bio=person.bio, bot=person.bot,
                 fields=json.dumps([list(f) for f in person.fields]),
                 first_seen_at=now, last_seen_at=now,
             )).one()
-            return Sighting(_to_contact(new_row), profile_changed=True, created=True)
-        changes = _profile_changes(row, person)
+            return Sighting(to_contact(new_row), profile_changed=True, created=True)
+        changes = profile_changes(row, person)
         if changes:
             updated = self._c.execute(
                 update(contacts).where(contacts.c.id == row.id).values(**changes).returning(*contacts.c)
             ).one()
-            return Sighting(_to_contact(updated), bool({"bio", "fields"} & changes.keys()), created=False)
-        return Sighting(_to_contact(row), profile_changed=False, created=False)
+            return Sighting(to_contact(updated), bool({"bio", "fields"} & changes.keys()), created=False)
+        return Sighting(to_contact(row), profile_changed=False, created=False)
 
     def _find_row(self, account: str, person: Person):  # noqa: ANN202
         # Known only by handle so far (a `sent` history event names no id): adopt that row.
         # Without an id of its own, the sighting matches any row of that handle.
         if person.platform_id:
             return self._c.execute(_BY_PLATFORM_ID_ELSE_KEY, {
-                "account": account, "platform_id": person.platform_id, "key": _key(person.handle)}).first()
-        return self._c.execute(_BY_KEY, {"account": account, "key": _key(person.handle)}).first()
+                "account": account, "platform_id": person.platform_id, "key": contact_key(person.handle)}).first()
+        return self._c.execute(_BY_KEY, {"account": account, "key": contact_key(person.handle)}).first()
 
     def get(self, contact_id: int, *, for_update: bool = False) -> Contact | None:
         """`for_update` holds the row until commit (PostgreSQL; SQLite serialises writers): one
         writer at a time decides what waits for this person."""
         query = _BY_ID_FOR_UPDATE if for_update else _BY_ID
         row = self._c.execute(query, {"contact_id": contact_id}).first()
-        return None if row is None else _to_contact(row)
+        return None if row is None else to_contact(row)
 
     def get_many(self, contact_ids: set[int] | list[int], *, for_update: bool = False) -> dict[int, Contact]:
         """`get` for several contacts in one statement, by id (a forgotten one is absent)."""
@@ -140,13 +140,13 @@ class ContactRepository:
             return {}
         query = _BY_IDS_FOR_UPDATE if for_update else _BY_IDS
         rows = self._c.execute(query, {"contact_ids": sorted(contact_ids)})
-        return {row.id: _to_contact(row) for row in rows}
+        return {row.id: to_contact(row) for row in rows}
 
     def find(self, handle: str, account: str | None = None) -> list[Contact]:
-        query = select(contacts).where(contacts.c.handle_key == _key(handle))
+        query = select(contacts).where(contacts.c.handle_key == contact_key(handle))
         if account:
             query = query.where(contacts.c.account == account)
-        return [_to_contact(r) for r in self._c.execute(query.order_by(contacts.c.id))]
+        return [to_contact(r) for r in self._c.execute(query.order_by(contacts.c.id))]
 
     def list(
         self, account: str | None = None, stage: Stage | None = None, limit: int | None = None, offset: int = 0,
@@ -158,7 +158,7 @@ class ContactRepository:
             query = query.where(contacts.c.account == account)
         if stage:
             query = query.where(contacts.c.stage == stage.value)
-        return [_to_contact(r) for r in self._c.execute(query)]
+        return [to_contact(r) for r in self._c.execute(query)]
 
     def gone_quiet(self, account: str, stages: list[Stage], quiet_since: datetime) -> list[Contact]:
         """Contacts at these stages whose last conversation and last check-in are older than `quiet_since`."""
@@ -170,7 +170,7 @@ class ContactRepository:
                    or_(contacts.c.last_checkin_at.is_(None), contacts.c.last_checkin_at < quiet_since))
             .order_by(contacts.c.last_conversation_at, contacts.c.id)
         )
-        return [_to_contact(r) for r in self._c.execute(query)]
+        return [to_contact(r) for r in self._c.execute(query)]
 
     def touch(self, contact_id: int, at: datetime, *, signal: bool) -> None:
         self._c.execute(_TOUCH_SIGNAL if signal else _TOUCH, {"contact_id": contact_id, "at": at})
@@ -275,52 +275,3 @@ class ContactRepository:
 
     def delete(self, contact_id: int) -> None:
         self._c.execute(delete(contacts).where(contacts.c.id == contact_id))
-
-
-_KEY_LENGTH = contacts.c.handle_key.type.length
-
-
-def _key(handle: str) -> str:
-    # Cut to the column: folding can lengthen a handle ("ß" -> "ss"), and PostgreSQL refuses an
-    # over-long value. Stored and looked-up keys are cut alike, so they still meet.
-    return handle_key(handle)[:_KEY_LENGTH]
-
-
-def _profile_changes(row, person: Person) -> dict[str, object]:  # noqa: ANN001
-    changes: dict[str, object] = {}
-    if person.platform_id and row.platform_id != person.platform_id:
-        changes["platform_id"] = person.platform_id
-    # Handles change; the platform id does not. A sighting without the id (a `sent` event, typed
-    # by the owner) matched the same key: it keeps the spelling the platform gave.
-    if person.platform_id and person.handle and row.handle != person.handle:
-        changes["handle"] = person.handle
-        changes["handle_key"] = _key(person.handle)
-    for key in ("name", "bio"):
-        if getattr(person, key) and getattr(row, key) != getattr(person, key):
-            changes[key] = getattr(person, key)
-    if person.fields:
-        fields = json.dumps([list(f) for f in person.fields])
-        if fields != row.fields:
-            changes["fields"] = fields
-    if person.bot and not row.bot:
-        changes["bot"] = True
-    return changes
-
-
-def _to_contact(row) -> Contact:  # noqa: ANN001
-    return Contact(
-        id=row.id, account=row.account, handle=row.handle, platform_id=row.platform_id,
-        name=row.name, bio=row.bio, bot=row.bot,
-        fields=tuple((str(k), str(v)) for k, v in json.loads(row.fields or "[]")),
-        stage=Stage(row.stage), stage_reason=row.stage_reason,
-        counters=RelationshipCounters(
-            conversations=row.conversations, conversation_days=row.conversation_days,
-            reciprocal_conversations=row.reciprocal_conversations,
-            first_conversation_at=row.first_conversation_at, last_conversation_at=row.last_conversation_at,
-            known_facts=row.known_facts, trusted=row.trusted,
-        ),
-        signals=row.signals, opted_out=row.opted_out, opted_out_at=row.opted_out_at,
-        last_pitch_at=row.last_pitch_at, exchanges_since_pitch=row.exchanges_since_pitch,
-        first_seen_at=row.first_seen_at, last_seen_at=row.last_seen_at,
-        profile_refreshed_at=row.profile_refreshed_at, last_checkin_at=row.last_checkin_at,
-    )

@@ -10,12 +10,11 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, delete, func, literal, select, union_all, update
 from sqlalchemy.exc import InterfaceError, OperationalError
 
-from bot.domain.models import (
-    Direction, Interaction, InteractionKind, Person, Post, StoredInteraction, Visibility,
-)
+from bot.domain.models import Direction, Interaction, StoredInteraction
 from bot.errors import StoreError
 from bot.store import database
-from bot.store.schema import contacts, interactions
+from bot.store.interaction_rows import joined, to_stored
+from bot.store.schema import interactions
 
 # A message being drafted is marked "drafting:<minute of the claim, hex>". The time lives in
 # the state because the schema has no claim column; 16 characters hold it until year 2480.
@@ -74,7 +73,7 @@ def _for_contacts(count: int, limit: int) -> Any:
     statement = _FOR_CONTACTS.get((count, limit))
     if statement is None:
         parts = [
-            _joined().add_columns(literal(n).label("part")).where(interactions.c.contact_id == bindparam(f"c{n}"))
+            joined().add_columns(literal(n).label("part")).where(interactions.c.contact_id == bindparam(f"c{n}"))
             .order_by(interactions.c.at.desc(), interactions.c.id.desc()).limit(limit).subquery()
             for n in range(count)
         ]
@@ -126,16 +125,16 @@ class InteractionRepository:
         return found
 
     def get(self, interaction_id: int) -> StoredInteraction | None:
-        row = self._c.execute(_joined().where(interactions.c.id == interaction_id)).first()
-        return None if row is None else _to_stored(row)
+        row = self._c.execute(joined().where(interactions.c.id == interaction_id)).first()
+        return None if row is None else to_stored(row)
 
     def awaiting_draft(self, account: str, limit: int = 100) -> list[StoredInteraction]:
         rows = self._c.execute(
-            _joined()
+            joined()
             .where(interactions.c.account == account, interactions.c.draft_state == "pending")
             .order_by(interactions.c.at, interactions.c.id).limit(limit)
         )
-        return [_to_stored(r) for r in rows]
+        return [to_stored(r) for r in rows]
 
     def claim_for_drafting(self, interaction_id: int, now: datetime) -> str | None:
         """Take a waiting message for drafting: the claim, or None if another drafter took it first.
@@ -213,9 +212,9 @@ class InteractionRepository:
         query = _FOR_CONTACT.get(limit)
         if query is None:
             query = _FOR_CONTACT[limit] = (
-                _joined().where(interactions.c.contact_id == bindparam("contact_id"))
+                joined().where(interactions.c.contact_id == bindparam("contact_id"))
                 .order_by(interactions.c.at.desc(), interactions.c.id.desc()).limit(limit))
-        return [_to_stored(r) for r in self._c.execute(query, {"contact_id": contact_id})]
+        return [to_stored(r) for r in self._c.execute(query, {"contact_id": contact_id})]
 
     def for_contacts(self, contact_ids: set[int] | list[int], limit: int = 50) -> dict[int, list[StoredInteraction]]:
         """`for_contact` for several contacts, in a statement per 100 of them (each contact's
@@ -226,26 +225,26 @@ class InteractionRepository:
             chunk = ordered[start:start + 100]
             rows = self._c.execute(_for_contacts(len(chunk), limit), {f"c{n}": c for n, c in enumerate(chunk)})
             for row in rows:
-                found[row.contact_id].append(_to_stored(row))
+                found[row.contact_id].append(to_stored(row))
         return found
 
     def last_inbound_message(self, contact_id: int) -> StoredInteraction | None:
         row = self._c.execute(
-            _joined().where(interactions.c.contact_id == contact_id, interactions.c.direction == "in",
+            joined().where(interactions.c.contact_id == contact_id, interactions.c.direction == "in",
                             interactions.c.post_id.is_not(None))
             .order_by(interactions.c.at.desc(), interactions.c.id.desc()).limit(1)
         ).first()
-        return None if row is None else _to_stored(row)
+        return None if row is None else to_stored(row)
 
     def classified(self, after_id: int = 0, limit: int = 500) -> list[StoredInteraction]:
         """Incoming messages that were classified on arrival (they have a category and text),
         oldest first, after row `after_id`: for replaying the incoming classifier in pages."""
         rows = self._c.execute(
-            _joined().where(interactions.c.id > after_id, interactions.c.category.is_not(None),
+            joined().where(interactions.c.id > after_id, interactions.c.category.is_not(None),
                             interactions.c.text.is_not(None))
             .order_by(interactions.c.id).limit(limit)
         )
-        return [_to_stored(r) for r in rows]
+        return [to_stored(r) for r in rows]
 
     def forget_text_before(self, cutoff: datetime) -> int:
         """Retention: drop what people wrote before `cutoff`, keep that they wrote (the counts)."""
@@ -285,31 +284,3 @@ def _claimed_minute(state: str) -> int:
         return int(state.removeprefix(_CLAIM), 16)
     except ValueError:
         return 0  # unreadable: treat as lapsed, so it cannot strand the message
-
-
-def _joined():  # noqa: ANN202
-    return select(
-        interactions,
-        contacts.c.handle.label("contact_handle"),
-        contacts.c.platform_id.label("contact_platform_id"),
-        contacts.c.name.label("contact_name"),
-    ).join(contacts, contacts.c.id == interactions.c.contact_id)
-
-
-def _to_stored(row) -> StoredInteraction:  # noqa: ANN001
-    post = None
-    if row.post_id is not None:
-        post = Post(
-            id=row.post_id, text=row.text or "", language=row.language,
-            visibility=Visibility(row.visibility or "public"), in_reply_to=row.in_reply_to,
-            thread=row.thread, url=row.url, spoiler_text=row.spoiler_text or "",
-        )
-    interaction = Interaction(
-        id=row.event_id, kind=InteractionKind(row.kind), at=row.at,
-        person=Person(platform_id=row.contact_platform_id, handle=row.contact_handle, name=row.contact_name),
-        post=post,
-    )
-    return StoredInteraction(
-        id=row.id, account=row.account, contact_id=row.contact_id, interaction=interaction,
-        category=row.category, draft_state=row.draft_state,
-    )
