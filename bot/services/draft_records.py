@@ -64,13 +64,14 @@ def _record_together(run: _Drafting, items: list[_Asked]) -> list[_Recorded]:
         contacts = uow.contacts.get_many(people, for_update=True)
         today = run.policy.day_start(run.clock.now())
         sent = uow.interactions.count_outbound_among(people, today)  # nothing below sends
-        for item in items:
-            if item.stored.id not in held:
-                results.append(_Recorded(item, lost=True))
-                continue
-            now = run.clock.now()
-            sent_today = sent[item.stored.contact_id] if run.policy.day_start(now) == today else None
-            results.append(_record_in(run, uow, item, contacts[item.stored.contact_id], now, sent_today))
+        with uow.state.audits_together():
+            for item in items:
+                if item.stored.id not in held:
+                    results.append(_Recorded(item, lost=True))
+                    continue
+                now = run.clock.now()
+                sent_today = sent[item.stored.contact_id] if run.policy.day_start(now) == today else None
+                results.append(_record_in(run, uow, item, contacts[item.stored.contact_id], now, sent_today))
         uow.commit()
     return results
 

@@ -92,6 +92,7 @@ def test_a_fast_drafters_batch_is_claimed_in_two_statements_and_recorded_in_one_
     assert statements.count("UPDATE interactions SET draft_state=") == 3  # and one to mark all twenty drafted
     assert statements.count("INSERT INTO drafts") == 20
     assert len(statements.transactions_of("INSERT INTO drafts")) == 1
+    assert statements.count("INSERT INTO audit_log") == 1  # the twenty "drafted" entries, together
     assert states(store) == ["drafted"] * 20
 
 

@@ -97,3 +97,31 @@ def test_the_latest_interactions_of_several_contacts_tell_whether_a_thread_moved
         latest = uow.interactions.for_contacts(ids)
         assert {s.interaction.id: moved_on(s, latest[s.contact_id]) for i in ids for s in latest[i]} == {
             "a1": True, "a2": True, "a3": False, "a4": False, "a5": False, "b1": False}
+
+
+def test_audit_entries_held_together_are_written_in_order_and_seen_by_every_read_of_the_log(
+    store, clock,  # noqa: ANN001
+) -> None:
+    import pytest
+    from sqlalchemy import event
+
+    statements: list[str] = []
+    event.listen(store.engine, "before_cursor_execute",
+                 lambda conn, cursor, statement, *args: statements.append(statement))  # noqa: ARG005
+    with store.unit_of_work() as uow:
+        with uow.state.audits_together():
+            uow.state.audit(clock.now(), "drafter:x", "drafted", account="demo", draft_id="d_1")
+            uow.state.audit(clock.now(), "drafter:x", "drafted", account="demo", draft_id="d_2")
+            assert uow.state.edited_drafts(["d_1"]) == set()
+            assert not [s for s in statements if s.startswith("INSERT INTO audit_log")]  # nothing read needs them yet
+            uow.state.audit(clock.now(), "person", "edited", account="demo", draft_id="d_1")
+            assert uow.state.edited_drafts(["d_1", "d_2"]) == {"d_1"}
+            uow.state.audit(clock.now(), "drafter:x", "folded", account="demo", draft_id="d_3")
+            assert [e.draft_id for e in uow.state.audit_entries()] == ["d_1", "d_2", "d_1", "d_3"]
+        with pytest.raises(RuntimeError), uow.state.audits_together():
+            uow.state.audit(clock.now(), "drafter:x", "drafted", account="demo", draft_id="d_4")
+            raise RuntimeError("the batch failed")
+        uow.state.audit(clock.now(), "drafter:x", "drafted", account="demo", draft_id="d_5")  # at once again
+        uow.commit()
+    with store.unit_of_work() as uow:
+        assert [e.draft_id for e in uow.state.audit_entries()] == ["d_1", "d_2", "d_1", "d_3", "d_5"]
