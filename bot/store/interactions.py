@@ -65,21 +65,21 @@ _OUTBOUND_AMONG = (select(interactions.c.contact_id, func.count())
                           interactions.c.direction == Direction.OUTBOUND.value, interactions.c.at >= bindparam("since"))
                    .group_by(interactions.c.contact_id))
 _FOR_CONTACT: dict[int, Any] = {}  # by limit
-_FOR_CONTACTS: dict[tuple[int, int], Any] = {}  # by number of contacts and limit
+_FOR_CONTACTS: dict[int, Any] = {}  # by limit
+_PARTS = 16  # contacts a statement of `for_contacts` reads
 
 
-def _for_contacts(count: int, limit: int) -> Any:
-    """Each contact's latest `limit` interactions, newest first, one contact after another."""
-    statement = _FOR_CONTACTS.get((count, limit))
+def _for_contacts(limit: int) -> Any:
+    """Each of `_PARTS` contacts' latest `limit` interactions, newest first, one contact after another."""
+    statement = _FOR_CONTACTS.get(limit)
     if statement is None:
         parts = [
             joined().add_columns(literal(n).label("part")).where(interactions.c.contact_id == bindparam(f"c{n}"))
             .order_by(interactions.c.at.desc(), interactions.c.id.desc()).limit(limit).subquery()
-            for n in range(count)
+            for n in range(_PARTS)
         ]
-        both = union_all(*[select(part) for part in parts]).subquery()
-        statement = _FOR_CONTACTS[(count, limit)] = select(both).order_by(both.c.part, both.c.at.desc(),
-                                                                          both.c.id.desc())
+        every = union_all(*[select(part) for part in parts]).subquery()
+        statement = _FOR_CONTACTS[limit] = select(every).order_by(every.c.part, every.c.at.desc(), every.c.id.desc())
     return statement
 
 
@@ -217,14 +217,16 @@ class InteractionRepository:
         return [to_stored(r) for r in self._c.execute(query, {"contact_id": contact_id})]
 
     def for_contacts(self, contact_ids: set[int] | list[int], limit: int = 50) -> dict[int, list[StoredInteraction]]:
-        """`for_contact` for several contacts, in a statement per 100 of them (each contact's
+        """`for_contact` for several contacts, in a statement per `_PARTS` of them (each contact's
         part on its own index, as alone); every id is a key."""
         found: dict[int, list[StoredInteraction]] = {contact_id: [] for contact_id in contact_ids}
         ordered = sorted(found)
-        for start in range(0, len(ordered), 100):  # well under SQLite's 500 terms of a UNION
-            chunk = ordered[start:start + 100]
-            rows = self._c.execute(_for_contacts(len(chunk), limit), {f"c{n}": c for n, c in enumerate(chunk)})
-            for row in rows:
+        for start in range(0, len(ordered), _PARTS):
+            chunk = ordered[start:start + _PARTS]
+            # Always `_PARTS` parts, the missing ones for no contact (ids are positive): one statement to
+            # compile and cache, where one per count held some 2 MB of cache each.
+            params = {f"c{n}": chunk[n] if n < len(chunk) else -1 for n in range(_PARTS)}
+            for row in self._c.execute(_for_contacts(limit), params):
                 found[row.contact_id].append(to_stored(row))
         return found
 
