@@ -52,12 +52,18 @@ def suggest_checkins(
     with store.unit_of_work() as uow:
         done_today = uow.drafts.count_kind_since(account, "checkin", start_of_day(now, policy.config.timezone))
         candidates = uow.contacts.gone_quiet(account, CHECKIN_STAGES, now - timedelta(days=options.quiet_days))
+        facts = uow.contacts.facts_of({c.id for c in candidates})
         # Stable: among equals, the longest quiet first, as `gone_quiet` orders them.
-        candidates.sort(key=lambda c: news_rank(uow.contacts.facts(c.id), now, options.lookback))
+        candidates.sort(key=lambda c: news_rank(facts[c.id], now, options.lookback))
+        # Something to them already waits: passed by here without a transaction each (those
+        # that get one meanwhile are passed by in `_what_to_ask`).
+        waiting = uow.drafts.open_among({c.id for c in candidates})
     drafted = 0
     for contact in candidates:
         if done_today + drafted >= options.max_per_day:
             break
+        if contact.id in waiting:
+            continue
         with store.unit_of_work(read_only=True) as uow:
             found = _what_to_ask(uow, contact, platform, now, options)
         if found is None:

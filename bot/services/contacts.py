@@ -11,7 +11,7 @@ from bot.domain.stage_history import Cause
 from bot.errors import InvalidInputError, NotFoundError
 from bot.ports import Clock
 from bot.services.deciding import Policy
-from bot.services.ingest import recompute_stage
+from bot.services.recording import recompute_stage
 from bot.store.unit_of_work import SqlAlchemyStore, SqlUnitOfWork
 
 

@@ -61,14 +61,21 @@ class Policy:
         verdicts are cached too, so that `assess` and `decide` classify a text once)."""
         return self.detector or PitchDetector(self.lexicon)
 
+    def day_start(self, now: datetime) -> datetime:
+        """Where "today" began for the per-day limits, in the account's time zone."""
+        return start_of_day(now, self.config.timezone)
+
     def situation(
         self, uow: SqlUnitOfWork, contact: Contact, now: datetime, *,
         visibility: Visibility, answered: Visibility | None, language: str | None,
-        declared_pitch: bool = False,
+        declared_pitch: bool = False, sent_today: int | None = None,
     ) -> Situation:
-        since = start_of_day(now, self.config.timezone)
+        """`sent_today`: what was sent them since `day_start(now)`, when the caller counted it
+        (for several people at once)."""
+        if sent_today is None:
+            sent_today = uow.interactions.count_outbound_since(contact.id, self.day_start(now))
         return Situation(
-            contact=contact, now=now, sent_today=uow.interactions.count_outbound_since(contact.id, since),
+            contact=contact, now=now, sent_today=sent_today,
             reply_visibility=visibility, answered_visibility=answered, language=language,
             declared_pitch=declared_pitch,
         )
@@ -76,10 +83,10 @@ class Policy:
     def decide_text(
         self, uow: SqlUnitOfWork, contact: Contact, text: str, now: datetime, *,
         visibility: Visibility = Visibility.PUBLIC, answered: Visibility | None = None,
-        language: str | None = None, declared_pitch: bool = False,
+        language: str | None = None, declared_pitch: bool = False, sent_today: int | None = None,
     ) -> Decision:
         situation = self.situation(uow, contact, now, visibility=visibility, answered=answered, language=language,
-                                   declared_pitch=declared_pitch)
+                                   declared_pitch=declared_pitch, sent_today=sent_today)
         return decide(text, situation, self.config, self.outgoing)
 
     def decide_draft(self, uow: SqlUnitOfWork, draft: Draft, now: datetime, text: str | None = None) -> Decision:

@@ -11,17 +11,22 @@ from bot.domain.models import Direction, StoredInteraction
 from bot.ports import ContextualDrafter, Drafter
 from bot.store.unit_of_work import SqlUnitOfWork
 
-_THREAD_LOOKBACK = 50  # the person's latest interactions searched for the thread's earlier messages
+THREAD_LOOKBACK = 50  # the person's latest interactions searched for the thread's earlier messages
 _THREAD_MESSAGES = 12
 
 
-def thread_above(uow: SqlUnitOfWork, stored: StoredInteraction) -> tuple[EarlierMessage, ...]:
-    """The messages above `stored` in its thread, theirs and the account's, oldest first."""
+def thread_above(
+    uow: SqlUnitOfWork, stored: StoredInteraction, latest: list[StoredInteraction] | None = None,
+) -> tuple[EarlierMessage, ...]:
+    """The messages above `stored` in its thread, theirs and the account's, oldest first.
+    `latest`: the person's latest `THREAD_LOOKBACK` interactions, when the caller read them."""
     post = stored.interaction.post
     if post is None:
         return ()
+    if latest is None:
+        latest = uow.interactions.for_contact(stored.contact_id, limit=THREAD_LOOKBACK)
     earlier = [
-        other for other in uow.interactions.for_contact(stored.contact_id, limit=_THREAD_LOOKBACK)
+        other for other in latest
         if other.id != stored.id and other.interaction.post is not None
         and other.interaction.post.thread_id == post.thread_id and other.interaction.post.text
         and (other.interaction.at, other.id) < (stored.interaction.at, stored.id)
@@ -33,9 +38,29 @@ def thread_above(uow: SqlUnitOfWork, stored: StoredInteraction) -> tuple[Earlier
     )
 
 
-def context_for(uow: SqlUnitOfWork, stored: StoredInteraction | None, contact: Contact, platform: str) -> DraftContext:
+def context_for(
+    uow: SqlUnitOfWork, stored: StoredInteraction | None, contact: Contact, platform: str,
+    latest: list[StoredInteraction] | None = None,
+) -> DraftContext:
     return DraftContext(platform=platform, handle=contact.handle,
-                        thread=thread_above(uow, stored) if stored is not None else ())
+                        thread=thread_above(uow, stored, latest) if stored is not None else ())
+
+
+def moved_on(stored: StoredInteraction, latest: list[StoredInteraction]) -> bool | None:
+    """Whether either side wrote in the thread after `stored`, as `newer_in_thread` counts it,
+    told from the person's latest interactions; None when `stored` is older than all of them
+    (then a newer one may lie beyond them too, and only the store can tell)."""
+    post = stored.interaction.post
+    if post is None:
+        return False
+    if not any(other.id == stored.id for other in latest):
+        return None
+    # Every interaction newer than `stored` ranks above it in `latest` (newest first), so all are here.
+    return any(
+        other.id != stored.id and other.interaction.post is not None
+        and other.interaction.post.thread == post.thread_id and other.interaction.at > stored.interaction.at
+        for other in latest
+    )
 
 
 def ask_drafter(

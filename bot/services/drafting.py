@@ -12,15 +12,15 @@ from typing import Any
 from bot.domain.categories import Category
 from bot.domain.contacts import Contact
 from bot.domain.draft_context import DraftContext
-from bot.domain.drafts import Draft, DraftStatus, ReplyTarget, Suggestion, new_draft_id
+from bot.domain.drafts import Suggestion
 from bot.domain.memory import ContactMemory
 from bot.domain.models import StoredInteraction
 from bot.domain.stages import Stage
 from bot.ports import Clock, Drafter
-from bot.services import folding
 from bot.services.deciding import Policy
-from bot.services.drafter_calls import ask_drafter, context_for
-from bot.services.followups import FOLLOWUP_COOLDOWN, memory_for_reply
+from bot.services.draft_records import record_drafts, reply_target
+from bot.services.drafter_calls import THREAD_LOOKBACK, ask_drafter, context_for, moved_on
+from bot.services.followups import FOLLOWUP_COOLDOWN, memory_for_reply, replaceable
 from bot.store.unit_of_work import SqlAlchemyStore, SqlUnitOfWork
 
 
@@ -64,6 +64,8 @@ class _Drafting:
     suggestions: int
     report: DraftReport
     followup_cooldown: timedelta = FOLLOWUP_COOLDOWN
+    pace: float | None = None  # seconds the drafter took a message so far: how many to claim at once
+    taken: int = 0  # messages claimed so far
 
 
 def draft_replies(
@@ -76,8 +78,9 @@ def draft_replies(
 
     Several processes may draft one account at once (two `run --once`, replicas): a message is
     claimed with a conditional update, and the claim committed, before the drafter is called,
-    so the others pass it by. A drafter that dies holding a claim leaves its message
-    `drafting:<minute>`; once `claim_lease` has passed, the next pass puts it back in the queue.
+    so the others pass it by (on PostgreSQL, one being claimed is passed by too). A drafter that
+    dies holding a claim leaves its message `drafting:<minute>`; once `claim_lease` has passed,
+    the next pass puts it back in the queue.
     A subject from memory is followed up once per `followup_cooldown` (see `followups`).
     """
     run = _Drafting(store, drafter, platform, clock, policy, log, max_age, suggestions, DraftReport(account),
@@ -93,8 +96,11 @@ def draft_replies(
             waiting = deque(uow.interactions.awaiting_draft(account, limit=200))
         if not waiting:
             break
+        taken = run.taken
         while waiting and not should_stop():
             _finish(run, _ask_some(run, waiting, should_stop))
+        if run.taken == taken:
+            break  # all of them another drafter's, or held by one this moment: it drafts them
     return run.report
 
 
@@ -109,154 +115,149 @@ class _Asked:
     offered: list[Suggestion]
 
 
+@dataclass
+class _Claimed:
+    """A message taken for drafting, with what the drafter may know."""
+
+    stored: StoredInteraction
+    claim: str
+    contact: Contact
+    memory: ContactMemory
+    context: DraftContext
+
+
 def _ask_some(run: _Drafting, waiting: deque[StoredInteraction], should_stop: Callable[[], bool]) -> list[_Asked]:
     """Claim and draft the next messages, as many as `OUTGOING_BATCH` or as come in
     `OUTGOING_BATCH_SECONDS`: a fast drafter's suggestions are then assessed in one encoder call,
-    while a model's reply, seconds in the making, is recorded as soon as it comes, as before."""
+    while a model's reply, seconds in the making, is recorded as soon as it comes, as before.
+
+    Messages are claimed a chunk at a time, in one transaction, as many as the drafter's pace so
+    far says it drafts in the time left (one while that pace is unknown, or slower than the time)."""
     asked: list[_Asked] = []
     started = time.monotonic()
     while waiting and len(asked) < OUTGOING_BATCH and not should_stop():
-        if asked and time.monotonic() - started >= OUTGOING_BATCH_SECONDS:
+        elapsed = time.monotonic() - started
+        if asked and elapsed >= OUTGOING_BATCH_SECONDS:
             break
-        stored = waiting.popleft()
-        claimed = _claim(run, stored, run.clock.now())
-        if claimed is None:
-            continue
-        claim, contact, memory, context = claimed
-        post = stored.interaction.post
-        assert post is not None, "only messages await drafts"
-        try:
-            offered = ask_drafter(run.drafter, contact, _target(stored), post.language, memory, context)
-        except BaseException:
-            _give_back(run.store, stored, claim)  # to the next pass, rather than at the lease's end
-            _finish(run, asked)  # those drafted before it are kept, as if drafted one by one
-            raise
-        asked.append(_Asked(stored, claim, contact, post.language, offered[:run.suggestions]))
+        size = 1 if run.pace is None else int((OUTGOING_BATCH_SECONDS - elapsed) / max(run.pace, 1e-6))
+        size = max(1, min(size, OUTGOING_BATCH - len(asked), len(waiting)))
+        chunk = [waiting.popleft() for _ in range(size)]
+        chunk_started = time.monotonic()
+        claimed = _claim(run, chunk, run.clock.now())
+        _ask(run, claimed, asked, waiting, started, should_stop)
+        run.pace = (time.monotonic() - chunk_started) / size
     return asked
 
 
-def _finish(run: _Drafting, asked: list[_Asked]) -> None:
-    """Assess the suggestions, then record each message's: no transaction is open while the
-    encoder (in one batch) or a judge works, and `decide` finds their verdicts cached."""
-    recorded = 0
-    try:
-        run.policy.prepare_outgoing([(s.text, item.language) for item in asked for s in item.offered])
-        for item in asked:
-            for suggestion in item.offered:
-                run.policy.assess(suggestion.text, item.language, item.contact.stage)
-            _record(run, item.stored, item.claim, item.offered, run.clock.now())
-            recorded += 1
-    except BaseException:
-        for item in asked[recorded:]:
-            _give_back(run.store, item.stored, item.claim)
-        raise
-
-
-def _claim(
-    run: _Drafting, stored: StoredInteraction, now: datetime,
-) -> tuple[str, Contact, ContactMemory, DraftContext] | None:
-    """Take the message, and read what the drafter needs; None if it is not ours to draft."""
-    with run.store.unit_of_work() as uow:
-        claim = uow.interactions.claim_for_drafting(stored.id, now)
-        if claim is None:
-            return None  # another drafter took it after we read the queue
-        contact = uow.contacts.get(stored.contact_id)
-        assert contact is not None
-        why_not = skip_reason(uow, stored, contact, now, run.max_age)
-        if why_not:
-            uow.interactions.finish_drafting(stored.id, claim, "skipped")
-        post = stored.interaction.post
+def _ask(
+    run: _Drafting, claimed: list[_Claimed], asked: list[_Asked], waiting: deque[StoredInteraction],
+    started: float, should_stop: Callable[[], bool],
+) -> None:
+    """Draft the claimed messages into `asked`; those the time or a stop leaves are given back,
+    to the queue's front."""
+    for index, item in enumerate(claimed):
+        if index and (should_stop() or time.monotonic() - started >= OUTGOING_BATCH_SECONDS):
+            _give_back(run.store, [(c.stored, c.claim) for c in claimed[index:]])
+            waiting.extendleft(reversed([c.stored for c in claimed[index:]]))
+            return
+        post = item.stored.interaction.post
         assert post is not None, "only messages await drafts"
-        memory = None if why_not else memory_for_reply(uow, contact, post, now, cooldown=run.followup_cooldown)
-        context = None if why_not else context_for(uow, stored, contact, run.platform)
+        try:
+            offered = ask_drafter(run.drafter, item.contact, reply_target(item.stored), post.language, item.memory,
+                                  item.context)
+        except BaseException:
+            # To the next pass, rather than at the lease's end.
+            _give_back(run.store, [(c.stored, c.claim) for c in claimed[index:]])
+            _finish(run, asked)  # those drafted before it are kept, as if drafted one by one
+            raise
+        asked.append(_Asked(item.stored, item.claim, item.contact, post.language, offered[:run.suggestions]))
+
+
+def _claim(run: _Drafting, chunk: list[StoredInteraction], now: datetime) -> list[_Claimed]:
+    """Take these messages, in one transaction, and read what the drafter needs (each person's
+    facts and drafts in one statement for all); those another drafter took first are passed by,
+    and those that need no draft are marked so."""
+    claimed: list[_Claimed] = []
+    skipped: list[tuple[StoredInteraction, str]] = []
+    with run.store.unit_of_work() as uow:
+        claim, taken = uow.interactions.claim_many_for_drafting([s.id for s in chunk], now)
+        mine = [stored for stored in chunk if stored.id in taken]
+        run.taken += len(mine)
+        contacts = uow.contacts.get_many({stored.contact_id for stored in mine})
+        latest = uow.interactions.for_contacts({stored.contact_id for stored in mine}, limit=THREAD_LOOKBACK)
+        to_draft = []
+        for stored in mine:  # forgetting a contact deletes its messages: each has its contact
+            why_not = skip_reason(uow, stored, contacts[stored.contact_id], now, run.max_age,
+                                  latest[stored.contact_id])
+            if why_not:
+                skipped.append((stored, why_not))
+            else:
+                to_draft.append(stored)
+        people = {stored.contact_id for stored in to_draft}
+        facts, drafts = uow.contacts.facts_of(people), uow.drafts.for_contacts(people)
+        written = uow.state.edited_drafts([d for person in people for d in replaceable(drafts[person])])
+        for stored in to_draft:
+            contact, post = contacts[stored.contact_id], stored.interaction.post
+            assert post is not None, "only messages await drafts"
+            memory = memory_for_reply(uow, contact, post, now, cooldown=run.followup_cooldown,
+                                      drafts=drafts[contact.id], facts=facts[contact.id], written=written)
+            context = context_for(uow, stored, contact, run.platform, latest[contact.id])
+            claimed.append(_Claimed(stored, claim, contact, memory, context))
+        uow.interactions.finish_many([stored.id for stored, _ in skipped], claim, "skipped")
         uow.commit()
-    if memory is None or context is None:
+    for stored, why_not in skipped:
         run.report.skipped += 1
         run.log.debug("draft.skipped", reason=why_not, account=stored.account, interaction=stored.interaction.id)
-        return None
-    return claim, contact, memory, context
+    return claimed
 
 
-def _record(run: _Drafting, stored: StoredInteraction, claim: str, offered: list[Suggestion], now: datetime) -> None:
-    """Store the suggestions as drafts, folding into the reply already waiting for this person
-    (see `folding`): what waits is read here, under the contact's lock, not before drafting."""
-    log_ctx = dict(account=stored.account, interaction=stored.interaction.id)
-    actor = f"drafter:{run.drafter.name}"
-    with run.store.unit_of_work() as uow:
-        if not uow.interactions.finish_drafting(stored.id, claim, "drafted"):
-            # The claim lapsed and another drafter has the message, or its contact was forgotten.
-            run.log.warning("draft.claim_lost", **log_ctx)
-            return
-        contact = uow.contacts.get(stored.contact_id, for_update=True)
-        assert contact is not None  # forgetting a contact deletes its messages, claims and all
-        target = _target(stored)
-        waiting = folding.waiting_group(uow, contact.id)
-        if waiting and (not offered or not target.is_later_than(waiting[0].target)):
-            folding.fold_older(uow, waiting, stored.id, now)
-            uow.commit()
-            run.report.folded += 1
-            run.log.info("draft.folded", draft=waiting[0].id, answered=False, **log_ctx)
-            return
-        folded = folding.folded_with(waiting)
-        drafts = [_new_draft(uow, stored, contact, target, s, run.platform, now, run.policy, folded) for s in offered]
-        for draft in drafts:
-            uow.drafts.add(draft)
-            uow.state.audit(now, actor, "drafted", account=stored.account, contact_id=contact.id, draft_id=draft.id)
-            run.report.drafted += 1
-            run.report.blocked += draft.status is DraftStatus.BLOCKED
-            run.log.info("draft.created", draft=draft.id, status=draft.status.value, folded=len(folded), **log_ctx)
-        if drafts and waiting:
-            folding.retire(uow, waiting, drafts[0], now, actor)
-            run.report.folded += 1
-        uow.commit()
-    if drafts and drafts[0].origin_note:
-        run.report.fell_back += 1
-        run.report.fallback = drafts[0].written_by
+def _finish(run: _Drafting, asked: list[_Asked]) -> None:
+    """Assess the suggestions, then record them all in one transaction: none is open while the
+    encoder (in one batch) or a judge works, and `decide` finds their verdicts cached. What was
+    assessed before a failure is recorded; the rest goes back to the queue."""
+    ready, failure = _assess(run, asked)
+    recorded = 0
+    try:
+        recorded = record_drafts(run, asked[:ready])
+    finally:
+        _give_back(run.store, [(item.stored, item.claim) for item in asked[recorded:]])
+    if failure is not None:
+        raise failure
 
 
-def _give_back(store: SqlAlchemyStore, stored: StoredInteraction, claim: str) -> None:
+def _assess(run: _Drafting, asked: list[_Asked]) -> tuple[int, BaseException | None]:
+    """How many messages' suggestions were assessed, and the failure that stopped the rest."""
+    try:
+        run.policy.prepare_outgoing([(s.text, item.language) for item in asked for s in item.offered])
+        for index, item in enumerate(asked):
+            try:
+                for suggestion in item.offered:
+                    run.policy.assess(suggestion.text, item.language, item.contact.stage)
+            except BaseException as error:  # noqa: BLE001 - raised again once the others are recorded
+                return index, error
+    except BaseException as error:  # noqa: BLE001
+        return 0, error
+    return len(asked), None
+
+
+def _give_back(store: SqlAlchemyStore, claims: list[tuple[StoredInteraction, str]]) -> None:
+    if not claims:
+        return
     try:
         with store.unit_of_work() as uow:
-            uow.interactions.finish_drafting(stored.id, claim, "pending")
+            for claim in {c for _, c in claims}:
+                uow.interactions.finish_many([stored.id for stored, c in claims if c == claim], claim, "pending")
             uow.commit()
     except Exception:  # noqa: BLE001, S110 - the drafter's error is the one to raise; the lease frees it
         pass
 
 
-def _target(stored: StoredInteraction) -> ReplyTarget:
-    post = stored.interaction.post
-    assert post is not None, "only messages await drafts"
-    return ReplyTarget(
-        interaction_id=stored.id, post_id=post.id, text=post.text, thread=post.thread_id,
-        visibility=post.visibility.value, url=post.url, spoiler_text=post.spoiler_text,
-        kind=stored.interaction.kind.value, category=stored.category, at=stored.interaction.at,
-    )
-
-
-def _new_draft(
-    uow: SqlUnitOfWork, stored: StoredInteraction, contact: Contact, target: ReplyTarget,
-    suggestion: Suggestion, platform: str, now: datetime, policy: Policy, folded: tuple[int, ...] = (),
-) -> Draft:
-    post = stored.interaction.post
-    assert post is not None
-    # Same visibility as the message answered: never more public (a DM gets a DM). A draft that
-    # folds earlier messages in is decided afresh like any other, on its own text and message.
-    text = suggestion.text
-    decision = policy.decide_text(uow, contact, text, now, visibility=post.visibility,
-                                  answered=post.visibility, language=post.language)
-    return Draft(
-        id=new_draft_id(), account=stored.account, platform=platform, contact_id=contact.id,
-        contact_handle=contact.handle, target=target, text=text, language=post.language,
-        status=DraftStatus.PENDING if decision.allowed else DraftStatus.BLOCKED,
-        decision=decision, created_at=now, updated_at=now, visibility=post.visibility.value,
-        pitch=decision.pitch, origin=suggestion.origin, origin_note=suggestion.note, folded=folded,
-    )
-
-
 def skip_reason(
     uow: SqlUnitOfWork, stored: StoredInteraction, contact: Contact, now: datetime, max_age: timedelta | None,
+    latest: list[StoredInteraction] | None = None,
 ) -> str | None:
-    """Why this message gets no draft at all, or None."""
+    """Why this message gets no draft at all, or None. `latest`: the person's latest
+    interactions, when the caller read them (`drafter_calls.moved_on`)."""
     if reason := contact.not_to_be_written_to:
         return reason
     if stored.category == Category.OPT_OUT.value:
@@ -265,7 +266,10 @@ def skip_reason(
         return "incoming_pitch"
     if max_age is not None and now - stored.interaction.at > max_age:
         return "too_old"
-    if uow.interactions.newer_in_thread(stored):
+    moved = None if latest is None else moved_on(stored, latest)
+    if moved is None:
+        moved = uow.interactions.newer_in_thread(stored)
+    if moved:
         return "conversation_moved_on"
     return None
 

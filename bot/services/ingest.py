@@ -3,23 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from bot.domain.categories import Category
-from bot.domain.contacts import Contact
-from bot.domain.memory import TOPIC_SOURCE
 from bot.domain.models import Batch, Interaction
-from bot.domain.stage_history import Cause
-from bot.domain.stages import StageThresholds, assess_stage
 from bot.domain.validation import validate_interaction
 from bot.errors import InvalidRecordError, StoreError
 from bot.ports import Clock, PlatformClient
 from bot.services.deciding import Policy
-from bot.services.memory import remember_message, remember_profile
-from bot.services.reading import Reading, inbound_talk, prepare_page, read
-from bot.store.contacts import ConversationChange
+from bot.services.reading import Reading, prepare_page, read
+from bot.services.recording import record_interaction
+from bot.store.interactions import database_faults
 from bot.store.unit_of_work import SqlAlchemyStore, SqlUnitOfWork
 
 Progress = Callable[[str, int], None]  # (account, interactions stored so far): for a progress bar
@@ -98,13 +93,17 @@ def _store_batch(poll: _Poll, batch: Batch, *, cursor_key: str, done: bool | Non
     report.skipped += batch.skipped
     readings = _read_page(poll, batch.interactions)  # before the transaction: it holds the write lock
     with poll.store.unit_of_work() as uow:
-        for reading in readings:
-            _store_one(poll, uow, reading, now)
+        outcomes = _store_together(poll, uow, readings, now)
+        if outcomes is None:  # one record failed: the batch again, each record on its own
+            uow.rollback()
+            outcomes = [_store_one(poll, uow, reading, now) for reading in readings]
         values: dict[str, object] = {cursor_key: batch.cursor}
         if done is not None:
             values["backfill_done"] = done
         uow.state.save_poll_state(account, **values)
         uow.commit()  # the cursor moves only together with what it covers
+    for reading, outcome in zip(readings, outcomes, strict=True):
+        _count(poll, reading.interaction, outcome)
     if poll.progress is not None:
         poll.progress(account, report.stored)
 
@@ -137,22 +136,48 @@ def _rejected(poll: _Poll, interaction: Interaction, error: Exception) -> None:
                    error=_reason(error))
 
 
-def _store_one(poll: _Poll, uow: SqlUnitOfWork, reading: Reading, now: datetime) -> None:
+# What storing a record came to: its contact's id, None if it was stored already, or why it was refused.
+_Outcome = int | None | Exception
+
+
+def _store_together(poll: _Poll, uow: SqlUnitOfWork, readings: list[Reading], now: datetime) -> list[_Outcome] | None:
+    """Every record of the batch in the batch's transaction, with no savepoint around each (two
+    statements a record); None when one of them fails, and then nothing of what they wrote may
+    be kept (on PostgreSQL the transaction is aborted)."""
+    outcomes: list[_Outcome] = []
+    for reading in readings:
+        try:
+            with database_faults():
+                outcomes.append(record_interaction(uow, poll.account, reading.interaction, now=now,
+                                                   policy=poll.policy, reading=reading))
+        except StoreError:
+            raise  # the database itself: nothing of the batch is kept, and it is read again next time
+        except Exception:  # noqa: BLE001 - the batch is stored again record by record
+            return None
+    return outcomes
+
+
+def _store_one(poll: _Poll, uow: SqlUnitOfWork, reading: Reading, now: datetime) -> _Outcome:
     """One record on its own: a bad one is skipped with one error line, the batch goes on.
 
     Here, not in the adapters, so that no adapter can let one record stop a whole account:
     the batch's cursor then moves past it, and it never blocks a later poll either.
     """
-    report = poll.report
-    interaction = reading.interaction
     try:
         with uow.interactions.isolated():
-            contact_id = record_interaction(uow, poll.account, interaction, now=now, policy=poll.policy,
-                                            reading=reading)
+            return record_interaction(uow, poll.account, reading.interaction, now=now, policy=poll.policy,
+                                      reading=reading)
     except StoreError:
         raise  # the database itself: nothing of the batch is kept, and it is read again next time
     except Exception as error:  # noqa: BLE001 - whatever one record does, the others are stored
-        _rejected(poll, interaction, error)
+        return error
+
+
+def _count(poll: _Poll, interaction: Interaction, contact_id: _Outcome) -> None:
+    """Report what storing one record came to, once its batch is committed."""
+    report = poll.report
+    if isinstance(contact_id, Exception):
+        _rejected(poll, interaction, contact_id)
         return
     if contact_id is None:
         report.duplicates += 1
@@ -177,98 +202,3 @@ def _reason(error: Exception) -> str:
     cause = getattr(error, "orig", None) or error
     first_line = (str(cause).strip().splitlines() or [""])[0]
     return f"{type(cause).__name__}: {first_line[:200]}"
-
-
-def record_interaction(
-    uow: SqlUnitOfWork, account: str, interaction: Interaction, *, now: datetime, policy: Policy,
-    reading: Reading | None = None,
-) -> int | None:
-    """Store one interaction and update its contact; the contact's id, or None if already stored.
-    `reading` is what `bot.services.reading.read` made of it, when that was done beforehand."""
-    contact, profile_changed = uow.contacts.resolve_tracking(account, interaction.person, now)
-    if profile_changed:
-        remember_profile(uow, contact, now)
-    if reading is None or not (reading.analysed or _stored(uow, account, interaction)):
-        reading = read(interaction, policy)  # not read beforehand, or no longer stored since
-    interaction = _in_known_thread(uow, account, reading.interaction)
-    category = reading.category
-    row_id = uow.interactions.add(
-        account, contact.id, interaction, now=now, category=category,
-        draft_state="pending" if inbound_talk(interaction) else "none",
-    )
-    if row_id is None:
-        return None
-    uow.contacts.touch(contact.id, interaction.at, signal=interaction.kind.is_signal)
-    known: int | None = None
-    if reading.genuine:
-        assert interaction.post is not None
-        known = remember_message(uow, contact, interaction.post, interaction.id, interaction.at, reading.facts)
-        uow.contacts.update_flags(contact.id, exchanges_since_pitch=contact.exchanges_since_pitch + 1)
-    if interaction.kind.is_conversation and interaction.post is not None:
-        change = uow.contacts.record_message(
-            contact.id, interaction.post.thread_id, interaction.at, interaction.direction
-        )
-        update_stage(uow, contact, interaction, change, policy.thresholds, known)
-    if category == Category.OPT_OUT.value and not contact.opted_out:
-        uow.contacts.update_flags(contact.id, opted_out=True, opted_out_at=interaction.at)
-        uow.state.audit(now, "system", "opted_out", account=account, contact_id=contact.id,
-                        detail={"interaction": interaction.id})
-    return contact.id
-
-
-def update_stage(
-    uow: SqlUnitOfWork, contact: Contact, interaction: Interaction, change: ConversationChange,
-    thresholds: StageThresholds, known: int | None = None,
-) -> None:
-    """Fold one message into the contact's counters and place them on the ladder again;
-    `known`: the contact's `known_facts`, when the caller has just counted them."""
-    c = contact.counters
-    at = interaction.at
-    counters = replace(
-        c,
-        conversations=c.conversations + change.new_conversation,
-        conversation_days=c.conversation_days + change.new_day,
-        reciprocal_conversations=c.reciprocal_conversations + change.became_reciprocal,
-        first_conversation_at=min(c.first_conversation_at or at, at),
-        last_conversation_at=max(c.last_conversation_at or at, at),
-        known_facts=known_facts(uow, contact) if known is None else known,
-    )
-    # Dated by the newest message counted: history read backwards reaches a stage no earlier.
-    uow.contacts.save_progress(contact, counters, assess_stage(counters, thresholds),
-                               at=counters.last_conversation_at or at, cause=Cause.MESSAGE.value)
-
-
-def known_facts(uow: SqlUnitOfWork, contact: Contact) -> int:
-    """What they told about themselves or the user noted; mined keywords are not knowledge."""
-    return sum(1 for fact in uow.contacts.facts(contact.id) if fact.source != TOPIC_SOURCE)
-
-
-def recompute_stage(
-    uow: SqlUnitOfWork, contact: Contact, thresholds: StageThresholds, *, at: datetime, cause: Cause = Cause.FACT,
-) -> Contact:
-    """Place a contact again after a person changed something (trust, a note) at `at`."""
-    counters = replace(contact.counters, known_facts=known_facts(uow, contact))
-    uow.contacts.save_progress(contact, counters, assess_stage(counters, thresholds), at=at, cause=cause.value)
-    updated = uow.contacts.get(contact.id)
-    assert updated is not None
-    return updated
-
-
-def _stored(uow: SqlUnitOfWork, account: str, interaction: Interaction) -> bool:
-    return bool(uow.interactions.stored_events(account, [interaction.id]))
-
-
-def _in_known_thread(uow: SqlUnitOfWork, account: str, interaction: Interaction) -> Interaction:
-    """A reply belongs to the thread of the post it answers, when that post is stored.
-
-    Platforms do not always name a thread's root (Mastodon names only the parent), and a long
-    thread must count as one conversation, not one per reply.
-    """
-    post = interaction.post
-    if post is None or not post.in_reply_to:
-        return interaction
-    thread = uow.interactions.thread_of(account, post.in_reply_to)
-    if thread is None or thread == post.thread_id:
-        return interaction
-    return replace(interaction, post=replace(post, thread=thread))
-

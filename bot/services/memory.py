@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime
 
 from bot.domain.contacts import Contact
@@ -20,17 +21,22 @@ PROFILE_SOURCES = frozenset({"bio", "fields", "hashtag"})
 MAX_TOPICS = 10  # per contact: the most recent; older topics say little about them now
 
 
-def remember_profile(uow: SqlUnitOfWork, contact: Contact, now: datetime) -> None:
-    """Replace what the profile said with what it says now (people edit their bios)."""
+def remember_profile(
+    uow: SqlUnitOfWork, contact: Contact, now: datetime, stored_facts: list[Fact] | None = None,
+) -> list[Fact]:
+    """Replace what the profile said with what it says now (people edit their bios).
+    `stored_facts`: every fact stored about them, when the caller has them; returns every fact
+    stored once done."""
+    known = uow.contacts.facts(contact.id) if stored_facts is None else stored_facts
     fresh = profile_facts(contact.bio, contact.fields, now, None)
-    stored = [f for f in uow.contacts.facts(contact.id) if f.source in PROFILE_SOURCES]
+    stored = [f for f in known if f.source in PROFILE_SOURCES]
     if {_key(f) for f in fresh} == {_key(f) for f in stored}:
-        return
+        return known
     for fact in stored:
         assert fact.id is not None
         uow.contacts.delete_fact(fact.id)
-    for fact in fresh:
-        uow.contacts.add_fact(contact.id, fact)
+    added = [replace(fact, id=uow.contacts.add_fact(contact.id, fact)) for fact in fresh]
+    return [f for f in known if f.source not in PROFILE_SOURCES] + added
 
 
 def message_facts(post: Post, event_id: str, at: datetime) -> list[Fact]:
@@ -44,13 +50,14 @@ def message_facts(post: Post, event_id: str, at: datetime) -> list[Fact]:
 
 def remember_message(
     uow: SqlUnitOfWork, contact: Contact, post: Post, event_id: str, at: datetime,
-    found: Sequence[Fact] | None = None,
+    found: Sequence[Fact] | None = None, stored_facts: list[Fact] | None = None,
 ) -> int:
     """Remember what a message the person sent to the account says (`found`, when already
-    worked out by `message_facts`); how many facts are then known about them (`known_facts`)."""
+    worked out by `message_facts`); how many facts are then known about them (`known_facts`).
+    `stored_facts`: every fact stored about them, when the caller has them."""
     if found is None:
         found = message_facts(post, event_id, at)
-    stored = uow.contacts.facts(contact.id)
+    stored = uow.contacts.facts(contact.id) if stored_facts is None else stored_facts
     known = {_key(f) for f in stored}
     knowledge = sum(1 for f in stored if f.source != TOPIC_SOURCE)
     topics = sum(1 for f in stored if f.source == TOPIC_SOURCE)

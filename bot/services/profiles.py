@@ -18,7 +18,7 @@ from bot.domain.validation import validate_person
 from bot.errors import InvalidRecordError, PlatformError
 from bot.ports import Clock, PlatformClient, ProfileBatches
 from bot.services.deciding import Policy
-from bot.services.ingest import recompute_stage
+from bot.services.recording import recompute_stage
 from bot.services.memory import remember_profile
 from bot.store.unit_of_work import SqlAlchemyStore
 

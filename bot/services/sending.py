@@ -36,7 +36,7 @@ from bot.errors import (
 from bot.ports import Clock, EarlierAttemptBlindSpots, PlatformClient
 from bot.services import claimers
 from bot.services.deciding import Policy
-from bot.services.ingest import record_interaction
+from bot.services.recording import record_interaction
 from bot.services.memory import close_followed_threads
 from bot.store.unit_of_work import SqlAlchemyStore, SqlUnitOfWork
 

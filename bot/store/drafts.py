@@ -19,6 +19,8 @@ _SAVE = update(drafts).where(drafts.c.id == bindparam("draft_id"))
 _WAITING = [DraftStatus.PENDING.value, DraftStatus.APPROVED.value, DraftStatus.SENDING.value]
 _OPEN_FOR_CONTACT = select(func.count()).select_from(drafts).where(
     drafts.c.contact_id == bindparam("contact_id"), drafts.c.status.in_(_WAITING))
+_OPEN_AMONG = select(drafts.c.contact_id).distinct().where(
+    drafts.c.contact_id.in_(bindparam("contact_ids", expanding=True)), drafts.c.status.in_(_WAITING))
 # Built on first use, once: `_joined` comes below; these run for every drafted message.
 _BUILT: dict[str, Any] = {}
 
@@ -28,6 +30,13 @@ def _for_contact() -> Any:
         _BUILT["for_contact"] = (_joined().where(drafts.c.contact_id == bindparam("contact_id"))
                                  .order_by(drafts.c.created_at))
     return _BUILT["for_contact"]
+
+
+def _for_contacts() -> Any:
+    if "for_contacts" not in _BUILT:
+        _BUILT["for_contacts"] = (_joined().where(drafts.c.contact_id.in_(bindparam("contact_ids", expanding=True)))
+                                  .order_by(drafts.c.created_at, drafts.c.id))
+    return _BUILT["for_contacts"]
 
 
 def _waiting_replies() -> Any:
@@ -83,6 +92,23 @@ class DraftRepository:
 
     def for_contact(self, contact_id: int) -> list[Draft]:
         return [_to_draft(r) for r in self._c.execute(_for_contact(), {"contact_id": contact_id})]
+
+    def for_contacts(self, contact_ids: set[int] | list[int]) -> dict[int, list[Draft]]:
+        """`for_contact` for several contacts, in a statement per 500 of them; every id is a key."""
+        found: dict[int, list[Draft]] = {contact_id: [] for contact_id in contact_ids}
+        ordered = sorted(found)
+        for start in range(0, len(ordered), 500):  # well under every backend's parameter limit
+            for row in self._c.execute(_for_contacts(), {"contact_ids": ordered[start:start + 500]}):
+                found[row.contact_id].append(_to_draft(row))
+        return found
+
+    def open_among(self, contact_ids: set[int] | list[int]) -> set[int]:
+        """Those of these contacts with drafts still waiting for a person or for sending (`open_for_contact`)."""
+        ordered = sorted(set(contact_ids))
+        found: set[int] = set()
+        for start in range(0, len(ordered), 500):
+            found.update(self._c.execute(_OPEN_AMONG, {"contact_ids": ordered[start:start + 500]}).scalars())
+        return found
 
     def claim_sendable(
         self, owner: str, now: datetime, lease: timedelta, account: str | None = None, limit: int = 1,

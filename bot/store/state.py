@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -48,13 +50,32 @@ class Heartbeat:
 
 # Run for every drafted message, built once.
 _AUDIT = insert(audit_log)
+_EDIT_ACTIONS = ("edited", "approved")
 _EDITS = select(audit_log.c.draft_id, audit_log.c.action, audit_log.c.detail).where(
-    audit_log.c.draft_id.in_(bindparam("draft_ids", expanding=True)), audit_log.c.action.in_(["edited", "approved"]))
+    audit_log.c.draft_id.in_(bindparam("draft_ids", expanding=True)), audit_log.c.action.in_(_EDIT_ACTIONS))
 
 
 class StateRepository:
     def __init__(self, connection: Connection) -> None:
         self._c = connection
+        self._held: list[dict] | None = None  # audit entries written inside `audits_together`
+
+    @contextmanager
+    def audits_together(self) -> Iterator[None]:
+        """Audit entries written inside are inserted together, in their order, in one statement
+        when it ends (or before anything reads the log): a batch of drafts writes one or two an
+        item. Left by an error, they are not written: the caller's transaction is given up."""
+        self._held = []
+        try:
+            yield
+            self._write_held()
+        finally:
+            self._held = None
+
+    def _write_held(self) -> None:
+        if self._held:
+            entries, self._held = self._held, []
+            self._c.execute(_AUDIT, entries)
 
     def ensure_account(self, name: str, platform: str, handle: str, now: datetime) -> None:
         """Record a configured account; replicas starting together may all try, and all succeed."""
@@ -160,13 +181,18 @@ class StateRepository:
         self, at: datetime, actor: str, action: str, *, account: str | None = None,
         contact_id: int | None = None, draft_id: str | None = None, detail: dict | None = None,
     ) -> None:
-        self._c.execute(_AUDIT, dict(
+        entry = dict(
             at=at, actor=actor, action=action, account=account, contact_id=contact_id,
             draft_id=draft_id, detail=json.dumps(detail or {}, ensure_ascii=False),
-        ))
+        )
+        if self._held is None:
+            self._c.execute(_AUDIT, entry)
+        else:
+            self._held.append(entry)
 
     def scrub_audit(self, contact_id: int, draft_ids: list[str], tombstone: str) -> None:
         """Replace what the audit log says about a forgotten person with a tombstone."""
+        self._write_held()
         scrubbed = {"contact_id": None, "draft_id": None, "detail": json.dumps({"tombstone": tombstone})}
         self._c.execute(update(audit_log).where(audit_log.c.contact_id == contact_id).values(**scrubbed))
         if draft_ids:
@@ -176,10 +202,13 @@ class StateRepository:
         """Those of these drafts whose text a person wrote: edited, or approved with new text."""
         if not draft_ids:
             return set()
+        if self._held and any(entry["action"] in _EDIT_ACTIONS for entry in self._held):
+            self._write_held()  # only those entries can change the answer
         rows = self._c.execute(_EDITS, {"draft_ids": list(draft_ids)})
         return {r.draft_id for r in rows if r.action == "edited" or json.loads(r.detail).get("edited")}
 
     def audit_entries(self, *, contact_id: int | None = None, draft_id: str | None = None) -> list[AuditEntry]:
+        self._write_held()
         query = select(audit_log).order_by(audit_log.c.at, audit_log.c.id)
         if contact_id is not None:
             query = query.where(audit_log.c.contact_id == contact_id)
