@@ -1,4 +1,7 @@
-"""`make bench`: run every benchmark in this folder, each in its own process; exit 1 if any missed."""
+"""`make bench`: run every benchmark in this folder, each in its own process; exit 1 if any missed.
+
+Left out: `_*` (shared code), `train_*` (they fit the models) and `compare_*` (they compare this
+checkout with another one, named on their command line)."""
 
 from __future__ import annotations
 
@@ -12,7 +15,7 @@ HERE = Path(__file__).resolve().parent
 
 def main() -> int:
     scripts = sorted(p for p in HERE.glob("*.py") if p.name not in {"run_all.py", "__init__.py"}
-                     and not p.name.startswith(("_", "train_")))
+                     and not p.name.startswith(("_", "train_", "compare_")))
     failed = []
     for script in scripts:
         print(f"== {script.name}", flush=True)

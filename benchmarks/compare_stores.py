@@ -7,7 +7,7 @@ its handle, a message by its event id, a draft by the message it answers and its
 of processing (anything later than the run's start) by one placeholder; rows are compared as
 multisets, so neither their ids nor their order matter.
 
-Run: python benchmarks/store_equivalence.py --reference CHECKOUT [--mentions N] [--people N]
+Run: python benchmarks/compare_stores.py --reference CHECKOUT [--mentions N] [--people N]
 (exits 1 when a table differs, printing a few differing rows).
 """
 
