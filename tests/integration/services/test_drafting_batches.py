@@ -11,14 +11,13 @@ import pytest
 
 from bot.bootstrap import policy_from_settings
 from bot.config import Settings
-from bot.domain.models import Interaction, InteractionKind, Person, Post
 from bot.domain.pitch_semantic import PitchDetector, load_semantic_model
 from bot.drafting.template import TemplateDrafter
 from bot.services import drafting
 from bot.services.deciding import Policy
 from bot.services.drafting import draft_replies
-from bot.services.ingest import poll_account
-from tests.fakes import FakePlatform, RecordingLog
+from tests.fakes import RecordingLog
+from tests.integration.services.mentions import seed_mentions
 
 RULES_ONLY = policy_from_settings(Settings())
 MODEL = load_semantic_model()
@@ -71,14 +70,8 @@ def semantic_policy(encoder: CountingEncoder) -> Policy:
     return Policy(RULES_ONLY.config, RULES_ONLY.lexicon, RULES_ONLY.thresholds, detector=detector)
 
 
-def seed(store, clock, count: int) -> None:  # noqa: ANN001
-    platform = FakePlatform()
-    platform.push(*[
-        Interaction(f"n-{i}", InteractionKind.MENTION, clock.now(), Person(f"u-{i}", f"p{i}@x.example", f"P{i}"),
-                    Post(f"p-{i}", f"¿Qué tal el huerto número {i}?", "es"))
-        for i in range(count)
-    ])
-    poll_account(store, platform, "demo", clock=clock, policy=RULES_ONLY, log=RecordingLog())
+def seed(store: SqlAlchemyStore, clock, count: int) -> None:  # noqa: ANN001
+    seed_mentions(store, clock, count, policy=RULES_ONLY)
 
 
 def draft(store, clock, policy: Policy, drafter=None):  # noqa: ANN001, ANN201

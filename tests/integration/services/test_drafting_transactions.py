@@ -22,18 +22,13 @@ from bot.services.ingest import poll_account
 from bot.store.schema import interactions
 from bot.store.unit_of_work import SqlAlchemyStore
 from tests.fakes import FakePlatform, RecordingLog
+from tests.integration.services.mentions import seed_mentions
 
 POLICY = policy_from_settings(Settings())
 
 
 def seed(store: SqlAlchemyStore, clock, count: int) -> None:  # noqa: ANN001
-    platform = FakePlatform()
-    platform.push(*[
-        Interaction(f"n-{i}", InteractionKind.MENTION, clock.now(), Person(f"u-{i}", f"p{i}@x.example", f"P{i}"),
-                    Post(f"p-{i}", f"¿Qué tal el huerto número {i}?", "es"))
-        for i in range(count)
-    ])
-    poll_account(store, platform, "demo", clock=clock, policy=POLICY, log=RecordingLog())
+    seed_mentions(store, clock, count, policy=POLICY)
 
 
 def draft(store: SqlAlchemyStore, clock, policy: Policy = POLICY):  # noqa: ANN001, ANN201
